@@ -1,0 +1,70 @@
+# Everything a person does with nhitweek is a make target. `make run` and `make test` set up
+# the virtual environment themselves; nothing needs installing beforehand but Python 3.11.
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+PORT ?= 8000
+
+.PHONY: help run run-web test lint format bench migrations-check check-services venv deps \
+	dev-deps docker-build docker-up docker-down compose-check clean
+
+help:
+	@echo "make run      set up, migrate, seed the demo and start web + worker + beat on :$(PORT)"
+	@echo "make test     run the whole test suite against PostgreSQL and Redis"
+	@echo "make lint     ruff check and ruff format --check"
+	@echo "make bench    run the benchmarks in bench/"
+
+$(PY):
+	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed (python3.11 not found)."; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || \
+		{ echo "Python 3.11 is needed; $(PYTHON) is $$($(PYTHON) --version)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+
+venv: $(PY)
+
+$(VENV)/.deps: requirements.txt | $(PY)
+	$(PIP) install -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install -r requirements-dev.txt
+	@touch $@ $(VENV)/.deps
+
+deps: $(VENV)/.deps
+dev-deps: $(VENV)/.dev-deps
+
+run: deps
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "nhitweek is starting: open http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"
+	@echo ""
+	$(VENV)/bin/honcho -f Procfile.dev start
+
+check-services: dev-deps
+	@$(PY) scripts/check_services.py
+
+test: dev-deps check-services
+	@scripts/ensure_chromium.sh
+	$(PY) -m pytest -n auto -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: dev-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: dev-deps
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations-check: deps
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench: dev-deps check-services
+	@for b in bench/*.py; do [ -e "$$b" ] || continue; echo "== $$b"; \
+		DJANGO_SETTINGS_MODULE=nhitweek.settings.test $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

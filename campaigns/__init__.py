@@ -1,0 +1,1 @@
+"""The people plane: campaigns, their dashboards, curation, wall, stories and roles."""

@@ -1,0 +1,115 @@
+"""Writes on campaigns: create or update one with its hashtags, and give users their roles."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from hashtags.normalize import hashtag_normalize
+from hashtags.services import hashtag_get_or_create
+
+from .models import PALETTE, Campaign, CampaignHashtag, Series
+from .roles import ROLES
+
+
+def campaign_upsert(
+    *,
+    slug: str,
+    name: str,
+    start: datetime,
+    end: datetime,
+    hashtags: Sequence[str],
+    timezone: str = "America/New_York",
+    public: bool = False,
+    description: str = "",
+    series: Series | None = None,
+    edition: str = "",
+) -> tuple[Campaign, bool]:
+    """Create or update the campaign `slug`; its hashtags become exactly `hashtags`, in order."""
+    if not hashtags:
+        raise ValidationError({"hashtags": "A campaign needs at least one hashtag."})
+    errors: list[str] = []
+    names: list[str] = []
+    for tag in hashtags:
+        try:
+            name_ = hashtag_normalize(tag)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+            continue
+        if name_ in names:
+            errors.append(f"#{tag.lstrip('#')} is listed twice (tags ignore case).")
+        names.append(name_)
+    if errors:
+        raise ValidationError({"hashtags": errors})
+
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().filter(slug=slug).first()
+        created = campaign is None
+        campaign = campaign or Campaign(slug=slug)
+        campaign.name = name
+        campaign.start = start
+        campaign.end = end
+        campaign.timezone = timezone
+        campaign.public = public
+        campaign.description = description
+        campaign.series = series
+        campaign.edition = edition
+        campaign.full_clean()
+        campaign.save()
+        campaign_hashtags_set(campaign=campaign, hashtags=hashtags)
+    return campaign, created
+
+
+def campaign_hashtags_set(*, campaign: Campaign, hashtags: Sequence[str]) -> None:
+    """Make the campaign's hashtags exactly these, in order, keeping colours already chosen."""
+    wanted = [hashtag_get_or_create(tag=tag) for tag in hashtags]
+    current = {link.hashtag_id: link for link in campaign.campaign_hashtags.all()}
+    CampaignHashtag.objects.filter(campaign=campaign).exclude(
+        hashtag__in=[h.pk for h in wanted]
+    ).delete()
+    for position, hashtag in enumerate(wanted):
+        link = current.get(hashtag.pk)
+        if link is None:
+            CampaignHashtag.objects.create(
+                campaign=campaign,
+                hashtag=hashtag,
+                position=position,
+                color=PALETTE[position % len(PALETTE)],
+            )
+        elif link.position != position:
+            link.position = position
+            link.save(update_fields=["position"])
+
+
+def series_get_or_create(*, slug: str, name: str) -> Series:
+    series, _ = Series.objects.get_or_create(slug=slug, defaults={"name": name})
+    return series
+
+
+def user_role_set(
+    *, username: str, role: str, password: str | None = None, email: str = ""
+) -> tuple[object, bool]:
+    """Create the user if needed and put it in exactly this role; staff so it can use the admin."""
+    if role not in ROLES:
+        raise ValidationError(f"Unknown role {role!r}; choose one of: {', '.join(ROLES)}.")
+    User = get_user_model()
+    with transaction.atomic():
+        user, created = User.objects.get_or_create(username=username, defaults={"email": email})
+        if created and password:
+            user.set_password(password)
+        changed = created
+        if not user.is_staff:
+            user.is_staff = True
+            changed = True
+        if changed:
+            user.save()
+        groups = Group.objects.filter(name__in=ROLES)
+        if set(user.groups.filter(name__in=ROLES).values_list("name", flat=True)) != {role}:
+            user.groups.remove(*groups)
+            user.groups.add(Group.objects.get(name=role))
+    return user, created

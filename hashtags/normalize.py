@@ -1,0 +1,45 @@
+"""One definition of a hashtag: the form we store (no '#', NFKC, case-folded) and the rules."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
+
+MAX_LENGTH = 100
+# Letters, marks, digits and underscores of any script: what X, Mastodon and Bluesky accept.
+_TAG = re.compile(r"^[^\W]+$", re.UNICODE)
+
+
+def hashtag_display(raw: str) -> str:
+    """The tag as people write it (case kept), without '#' or surrounding space."""
+    if not isinstance(raw, str):
+        raise ValidationError("A hashtag must be text.", code="invalid")
+    text = unicodedata.normalize("NFKC", raw).strip()
+    return text[1:] if text.startswith(("#", "\uff03")) else text
+
+
+def hashtag_normalize(raw: str) -> str:
+    """The stored, comparable form; raises ValidationError with a message a person can act on."""
+    display = hashtag_display(raw)
+    if not display:
+        raise ValidationError("A hashtag cannot be empty.", code="empty")
+    if len(display) > MAX_LENGTH:
+        raise ValidationError(
+            f"A hashtag can be at most {MAX_LENGTH} characters; this one has {len(display)}.",
+            code="too_long",
+        )
+    if not _TAG.match(display):
+        bad = sorted({c for c in display if not re.match(r"\w", c)})
+        shown = " ".join(repr(c) for c in bad[:5])
+        raise ValidationError(
+            f"#{display} is not a valid hashtag: only letters, digits and '_' are allowed "
+            f"(found {shown}).",
+            code="invalid",
+        )
+    if display.replace("_", "").isdigit():
+        raise ValidationError(
+            f"#{display} is not a valid hashtag: it needs at least one letter.", code="invalid"
+        )
+    return unicodedata.normalize("NFKC", display.casefold())

@@ -1,0 +1,1 @@
+"""Settings package: `local` (embedded default), `production` and `test` share `base`."""

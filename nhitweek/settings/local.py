@@ -1,0 +1,23 @@
+"""The embedded default: what `make run` and `manage.py` use when nothing else is chosen.
+
+DEBUG is on unless the environment says otherwise; the secret key is generated once into
+var/secret_key so sessions survive restarts without a key ever entering the repository.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR
+from .env import env_bool, env_str
+
+DEBUG = env_bool("DEBUG", True)
+
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+if not env_str("SECRET_KEY"):
+    _key_file = VAR_DIR / "secret_key"
+    if not _key_file.exists():
+        _key_file.write_text(secrets.token_urlsafe(50))
+        _key_file.chmod(0o600)
+    SECRET_KEY = _key_file.read_text().strip()
