@@ -96,3 +96,153 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Author(models.Model):
+    """A person or account on one platform; followers are as of the last time we saw them."""
+
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    external_id = models.CharField(max_length=255)
+    handle = models.CharField(max_length=255)
+    name = models.CharField(max_length=255, blank=True, default="")
+    avatar_url = models.URLField(max_length=1000, blank=True, default="")
+    url = models.URLField(max_length=1000, blank=True, default="")
+    followers = models.BigIntegerField(default=0)
+    verified = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "external_id"], name="author_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"@{self.handle} ({self.get_platform_display()})"
+
+
+class Post(models.Model):
+    """One post, stored once per (platform, external_id); metrics are refreshed in place."""
+
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    external_id = models.CharField(max_length=255)
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="posts")
+    text = models.TextField(blank=True, default="")
+    url = models.URLField(max_length=1000, blank=True, default="")
+    created_at = models.DateTimeField(db_index=True)
+    lang = models.CharField(max_length=16, blank=True, default="")
+    links = models.JSONField(default=list, blank=True)
+    likes = models.BigIntegerField(default=0)
+    reposts = models.BigIntegerField(default=0)
+    replies = models.BigIntegerField(default=0)
+    quotes = models.BigIntegerField(default=0)
+    is_repost = models.BooleanField(default=False)
+    repost_of = models.CharField(max_length=255, blank=True, default="")
+    reply_to = models.CharField(max_length=255, blank=True, default="")
+    conversation_id = models.CharField(max_length=255, blank=True, default="")
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
+    )
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    metrics_updated_at = models.DateTimeField(default=timezone.now)
+    hashtags = models.ManyToManyField(Hashtag, through="PostHashtag", related_name="posts")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "external_id"], name="post_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} {self.external_id}"
+
+    @property
+    def engagement(self) -> int:
+        return self.likes + self.reposts + self.replies + self.quotes
+
+
+class PostHashtag(models.Model):
+    """A post carries a tracked hashtag; created_at and platform are copied for range reads."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="hashtag_links")
+    hashtag = models.ForeignKey(Hashtag, on_delete=models.CASCADE, related_name="post_links")
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "hashtag"], name="post_hashtag_once"),
+        ]
+        indexes = [models.Index(fields=["hashtag", "created_at"], name="posthashtag_tag_time")]
+
+    def __str__(self) -> str:
+        return f"post {self.post_id} #{self.hashtag_id}"
+
+
+class VolumeRollup(models.Model):
+    """Per hashtag, platform and minute: what the dashboards read instead of scanning posts.
+
+    Incremented only when a post is first linked to the hashtag, so re-polling changes nothing.
+    """
+
+    hashtag = models.ForeignKey(Hashtag, on_delete=models.CASCADE, related_name="rollups")
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    minute = models.DateTimeField()
+    posts = models.IntegerField(default=0)  # original posts (not plain reposts)
+    reposts = models.IntegerField(default=0)  # plain reposts carrying the tag
+    likes = models.BigIntegerField(default=0)
+    replies = models.BigIntegerField(default=0)
+    shares = models.BigIntegerField(default=0)  # reposts of these posts, as counted at ingestion
+    quotes = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hashtag", "platform", "minute"], name="rollup_unique_minute"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.hashtag_id} {self.platform} {self.minute:%Y-%m-%d %H:%M}: {self.posts}"
+
+    @property
+    def engagement(self) -> int:
+        return self.likes + self.replies + self.shares + self.quotes
+
+
+class PollState(models.Model):
+    """Where polling a source stands: its cursor, when it is next due, and who holds it."""
+
+    source = models.OneToOneField(Source, on_delete=models.CASCADE, related_name="poll_state")
+    cursor = models.JSONField(default=dict, blank=True)
+    next_poll_at = models.DateTimeField(default=timezone.now, db_index=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_ok_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.source}: next at {self.next_poll_at:%H:%M:%S}"
+
+
+class PollLog(models.Model):
+    """One poll of one (source, hashtag): the window it covered and how it ended (coverage)."""
+
+    class Outcome(models.TextChoices):
+        OK = "ok", "OK"
+        RATE_LIMITED = "rate_limited", "Rate limited"
+        ERROR = "error", "Error"
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="poll_logs")
+    hashtag = models.ForeignKey(Hashtag, on_delete=models.CASCADE, related_name="poll_logs")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    window_start = models.DateTimeField(null=True, blank=True)
+    window_end = models.DateTimeField(null=True, blank=True)
+    posts_stored = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    message = models.TextField(blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["hashtag", "started_at"], name="polllog_tag_time")]
+
+    def __str__(self) -> str:
+        return f"{self.source} #{self.hashtag_id} {self.outcome} at {self.started_at:%H:%M}"

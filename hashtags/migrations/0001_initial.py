@@ -6,48 +6,113 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Hashtag',
+            name="Hashtag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text="Normalized: no '#', NFKC, case-folded.", max_length=100, unique=True)),
-                ('display', models.CharField(help_text='As people write it, e.g. NHITweek.', max_length=100)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="Normalized: no '#', NFKC, case-folded.",
+                        max_length=100,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "display",
+                    models.CharField(
+                        help_text="As people write it, e.g. NHITweek.", max_length=100
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Heartbeat',
+            name="Heartbeat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('seen_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("seen_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('platform', models.CharField(choices=[('x', 'X'), ('mastodon', 'Mastodon'), ('bluesky', 'Bluesky'), ('demo', 'Demo')], max_length=16)),
-                ('base_url', models.URLField(blank=True, default='', help_text="The server's base URL (Mastodon only).")),
-                ('enabled', models.BooleanField(default=True)),
-                ('poll_interval', models.PositiveIntegerField(default=60, help_text='Seconds between polls of each hashtag.', validators=[django.core.validators.MinValueValidator(10)])),
-                ('last_error', models.TextField(blank=True, default='', help_text='Shown to admins.')),
-                ('last_error_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "platform",
+                    models.CharField(
+                        choices=[
+                            ("x", "X"),
+                            ("mastodon", "Mastodon"),
+                            ("bluesky", "Bluesky"),
+                            ("demo", "Demo"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "base_url",
+                    models.URLField(
+                        blank=True, default="", help_text="The server's base URL (Mastodon only)."
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=True)),
+                (
+                    "poll_interval",
+                    models.PositiveIntegerField(
+                        default=60,
+                        help_text="Seconds between polls of each hashtag.",
+                        validators=[django.core.validators.MinValueValidator(10)],
+                    ),
+                ),
+                (
+                    "last_error",
+                    models.TextField(blank=True, default="", help_text="Shown to admins."),
+                ),
+                ("last_error_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
             ],
             options={
-                'ordering': ['platform', 'base_url'],
-                'constraints': [models.UniqueConstraint(fields=('platform', 'base_url'), name='source_unique_url'), models.CheckConstraint(condition=models.Q(('poll_interval__gte', 10)), name='source_poll_interval_min')],
+                "ordering": ["platform", "base_url"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("platform", "base_url"), name="source_unique_url"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("poll_interval__gte", 10)),
+                        name="source_poll_interval_min",
+                    ),
+                ],
             },
         ),
     ]

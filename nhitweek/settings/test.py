@@ -23,6 +23,8 @@ DATABASES = {
         conn_max_age=0,
     )
 }
+# A test database per test run, so runs that overlap on one server never collide.
+DATABASES["default"]["TEST"] = {"NAME": f"test_nhitweek_{os.getpid()}"}
 # Keep the server from REDIS_URL but choose the database number per xdist worker.
 _redis = urlsplit(env_str("REDIS_URL") or "redis://127.0.0.1:6379")
 REDIS_URL = urlunsplit(_redis._replace(path=f"/{10 + int(_worker) % 6}"))

@@ -1,0 +1,27 @@
+"""Cache generations: ingestion bumps a hashtag's number, and every cached answer that depends on
+the hashtag carries the number in its key, so a stored post is visible at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.cache import cache
+
+_KEY = "gen:hashtag:{}"
+_TIMEOUT = None  # generations never expire; losing one (cache flush) only costs a miss
+
+
+def generation_bump(*, hashtag_ids: Iterable[int]) -> None:
+    for hashtag_id in hashtag_ids:
+        key = _KEY.format(hashtag_id)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.add(key, 1, timeout=_TIMEOUT)
+            cache.incr(key)
+
+
+def generations(*, hashtag_ids: Iterable[int]) -> dict[int, int]:
+    ids = list(hashtag_ids)
+    found = cache.get_many([_KEY.format(i) for i in ids])
+    return {i: int(found.get(_KEY.format(i), 0)) for i in ids}

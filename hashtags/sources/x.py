@@ -1,0 +1,390 @@
+"""Polls X (Twitter) recent search for our hashtags, spending the quota once for all of them.
+
+One OR query carries every hashtag while it fits X's query-length limit; longer lists split into
+several queries, each with its own resumable state inside the cursor dict:
+
+    {"queries": {"#a OR #b": {"since_id": "…", "next_token": "…", "newest_id": "…"}}}
+
+While paging (newest to oldest) a query keeps its old boundary (`since_id`, or `start_time` on
+the first poll) plus `next_token` and the newest id seen; only the last page moves `since_id`.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
+import tweepy
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from requests.adapters import HTTPAdapter
+
+from hashtags.normalize import hashtag_normalize
+
+from .base import AuthorData, Page, PostData, SourceError
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "x"
+MAX_QUERY_LENGTH = 512  # characters per query on the Basic tiers (Pro: 4096)
+MAX_RESULTS = 100  # the most recent search returns per request
+# Recent search reaches back 7 days; stay a little inside so a slow request is not refused.
+SEARCH_WINDOW = timedelta(days=7) - timedelta(minutes=5)
+TWEET_FIELDS = [
+    "created_at",
+    "public_metrics",
+    "lang",
+    "entities",
+    "author_id",
+    "referenced_tweets",
+    "conversation_id",
+    "note_tweet",  # the full text and entities of posts longer than 280 characters
+]
+# referenced_tweets.id brings the original of a retweet, whose hashtags the "RT …" text may cut.
+EXPANSIONS = ["author_id", "referenced_tweets.id"]
+USER_FIELDS = ["username", "name", "profile_image_url", "public_metrics", "verified"]
+# tweepy copies its bearer token into a DEBUG log line; it only ever sees this placeholder.
+_TOKEN_PLACEHOLDER = "[redacted]"  # noqa: S105
+_TWITTER_EPOCH_MS = 1288834974657  # X ids carry their creation time (snowflake)
+_TEXT_TAG = re.compile(r"(?<![\w&/])[#\uff03](\w+)")
+
+
+class _BearerAuth(requests.auth.AuthBase):
+    """Adds the real token when the request is sent, after tweepy has logged its headers."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        return request
+
+    def __repr__(self) -> str:
+        return "_BearerAuth([redacted])"
+
+
+class _TimeoutAdapter(HTTPAdapter):
+    """tweepy sets no timeout, and a hung socket would hold a worker forever."""
+
+    def __init__(self, *, timeout: float) -> None:
+        super().__init__()
+        self._timeout = timeout
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self._timeout
+        return super().send(request, **kwargs)
+
+
+def query_build(*, hashtags: Sequence[str], max_length: int = MAX_QUERY_LENGTH) -> list[str]:
+    """OR the hashtags into as few queries as fit `max_length`, in a stable (sorted) order."""
+    queries: list[str] = []
+    current = ""
+    for tag in sorted(set(hashtags)):
+        term = f"#{tag}"
+        if len(term) > max_length:
+            raise SourceError(
+                f"#{tag} alone is longer than the X query limit ({max_length} characters).",
+                permanent=True,
+            )
+        joined = f"{current} OR {term}" if current else term
+        if len(joined) <= max_length:
+            current = joined
+        else:
+            queries.append(current)
+            current = term
+    if current:
+        queries.append(current)
+    return queries
+
+
+class XClient:
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        *,
+        bearer_token: str,
+        max_query_length: int = MAX_QUERY_LENGTH,
+        timeout: float = 30.0,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.max_query_length = max_query_length
+        self._clock = clock
+        self._api = tweepy.Client(bearer_token=_TOKEN_PLACEHOLDER, wait_on_rate_limit=False)
+        self._api.session.auth = _BearerAuth(bearer_token)
+        self._api.session.mount("https://", _TimeoutAdapter(timeout=timeout))
+
+    def __repr__(self) -> str:
+        return f"XClient(max_query_length={self.max_query_length})"
+
+    def fetch(self, *, hashtags: Sequence[str], cursor: dict[str, Any]) -> Iterator[Page]:
+        queries = query_build(hashtags=hashtags, max_length=self.max_query_length)
+        saved = cursor.get("queries") or {}
+        # Queries no longer polled drop out; a changed tag list restarts at the search window.
+        states: dict[str, dict[str, Any]] = {q: dict(saved.get(q) or {}) for q in queries}
+        for query in queries:
+            yield from self._query_pages(query=query, states=states)
+
+    def _query_pages(self, *, query: str, states: dict[str, dict[str, Any]]) -> Iterator[Page]:
+        while True:
+            state = states[query]
+            warnings = self._drop_stale_since_id(state)
+            try:
+                response = self._api.search_recent_tweets(query, **self._params(state))
+            except tweepy.BadRequest as exc:
+                reset = _reset_after_bad_request(exc, state)
+                if reset is None:
+                    raise _error_for(exc) from None
+                states[query], warning = reset
+                yield Page(posts=[], cursor=_cursor(states), warnings=[*warnings, warning])
+                return
+            except tweepy.HTTPException as exc:
+                raise _error_for(exc) from None
+            except requests.JSONDecodeError:  # a 200 whose body is not JSON (a proxy's page)
+                raise SourceError("X sent an unreadable response.") from None
+            except requests.RequestException as exc:  # timeouts, refused or dropped connections
+                raise SourceError(f"X did not answer: {type(exc).__name__}") from None
+
+            posts = _posts_from(response)
+            meta = response.meta or {}
+            newest = _max_id(state.get("newest_id"), meta.get("newest_id"))
+            next_token = meta.get("next_token")
+            if next_token:
+                paging = {"next_token": next_token, "newest_id": newest}
+                kept = {k: state[k] for k in ("since_id", "start_time") if state.get(k)}
+                states[query] = kept | paging
+            else:
+                boundary = _max_id(newest, state.get("since_id"))
+                states[query] = {"since_id": boundary} if boundary else {}
+            warnings += [_problem_text(error) for error in response.errors or []]
+            times = [post.created_at for post in posts]
+            log.debug("x: %s returned %d posts", query, len(posts))
+            yield Page(
+                posts=posts,
+                cursor=_cursor(states),
+                warnings=warnings,
+                newest_at=max(times, default=None),
+                oldest_at=min(times, default=None),
+            )
+            if not next_token:
+                return
+
+    def _params(self, state: dict[str, Any]) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "max_results": MAX_RESULTS,
+            "tweet_fields": TWEET_FIELDS,
+            "expansions": EXPANSIONS,
+            "user_fields": USER_FIELDS,
+        }
+        if state.get("since_id"):
+            params["since_id"] = state["since_id"]
+        else:
+            # The first poll (or one after a reset) starts at the edge of the search window.
+            state.setdefault("start_time", _iso(self._clock() - SEARCH_WINDOW))
+            params["start_time"] = state["start_time"]
+        if state.get("next_token"):
+            params["next_token"] = state["next_token"]
+        return params
+
+    def _drop_stale_since_id(self, state: dict[str, Any]) -> list[str]:
+        """A since_id older than the search window is refused; skip the wasted request."""
+        since_id = state.get("since_id")
+        if not since_id or state.get("next_token"):
+            return []
+        if _id_time(since_id) >= self._clock() - SEARCH_WINDOW:
+            return []
+        state.pop("since_id")
+        return ["The last X post seen is older than the 7-day search window; restarted there."]
+
+
+def _cursor(states: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {"queries": {query: dict(state) for query, state in states.items()}}
+
+
+def _reset_after_bad_request(
+    exc: tweepy.BadRequest, state: dict[str, Any]
+) -> tuple[dict[str, Any], str] | None:
+    """The new query state when a 400 is about stale cursor values, else None (a real error)."""
+    refused: set[str] = set()
+    for error in _body(exc).get("errors") or []:
+        if isinstance(error, dict):
+            refused.update((error.get("parameters") or {}).keys())
+    if refused & {"since_id", "start_time"}:
+        # e.g. "'since_id' must be a tweet id created after 2026-07-31T11:45Z. …"
+        return {}, "X refused a cursor older than the 7-day search window; restarting there."
+    if "next_token" in refused:
+        # The boundary is intact, so re-reading from it loses nothing (duplicates are fine).
+        kept = {k: state[k] for k in ("since_id", "start_time") if state.get(k)}
+        return kept, "X refused the saved page token; re-reading from the last boundary."
+    return None
+
+
+def _error_for(exc: tweepy.HTTPException) -> SourceError:
+    status = exc.response.status_code
+    body = _body(exc)
+    problem = _problem(exc)
+    if body.get("title") == "UsageCapExceeded" or str(body.get("type", "")).endswith(
+        "/usage-capped"
+    ):
+        return SourceError(f"X usage cap exceeded: {problem}", permanent=True)
+    if isinstance(exc, tweepy.TooManyRequests):
+        reset = getattr(exc, "reset_time", None)
+        retry_at = datetime.fromtimestamp(reset, tz=UTC) if reset else None
+        return SourceError("X rate limit reached.", retry_at=retry_at, rate_limited=True)
+    if isinstance(exc, tweepy.Unauthorized):
+        return SourceError(f"X rejected the bearer token (401): {problem}", permanent=True)
+    if isinstance(exc, tweepy.Forbidden):
+        return SourceError(f"X refused access (403): {problem}", permanent=True)
+    if isinstance(exc, tweepy.BadRequest):  # our query or parameters: a configuration problem
+        return SourceError(f"X refused the search (400): {problem}", permanent=True)
+    return SourceError(f"X answered {status}: {problem}")
+
+
+def _body(exc: tweepy.HTTPException) -> dict[str, Any]:
+    try:
+        body = exc.response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _problem(exc: tweepy.HTTPException) -> str:
+    body = _body(exc)
+    messages = [
+        e.get("message") or e.get("detail") for e in body.get("errors") or [] if isinstance(e, dict)
+    ]
+    text = "; ".join(m for m in messages if m) or body.get("detail") or body.get("title")
+    return str(text or exc.response.reason or "no detail")
+
+
+def _problem_text(error: dict[str, Any]) -> str:
+    title = error.get("title") or "Error"
+    return f"{title}: {error.get('detail') or error.get('message') or ''}".strip()
+
+
+def _posts_from(response: Any) -> list[PostData]:
+    includes = response.includes or {}
+    users = {u.data["id"]: u.data for u in includes.get("users", [])}
+    originals = {t.data["id"]: t.data for t in includes.get("tweets", [])}
+    return [_post(tweet.data, users=users, originals=originals) for tweet in response.data or []]
+
+
+def _post(
+    tweet: dict[str, Any], *, users: dict[str, dict[str, Any]], originals: dict[str, Any]
+) -> PostData:
+    refs = {ref["type"]: ref["id"] for ref in tweet.get("referenced_tweets") or []}
+    repost_of = refs.get("retweeted", "")
+    text, entities = _text_and_entities(tweet)
+    hashtags = _hashtags(text, entities)
+    links = _links(entities)
+    if repost_of in originals:  # the original's tags survive the retweet's truncated text
+        original_text, original_entities = _text_and_entities(originals[repost_of])
+        hashtags = _unique(hashtags + _hashtags(original_text, original_entities))
+        links = _unique(links + _links(original_entities))
+    author = _author(tweet.get("author_id", ""), users)
+    metrics = tweet.get("public_metrics") or {}
+    created_at = tweet.get("created_at")
+    return PostData(
+        platform=PLATFORM,
+        external_id=tweet["id"],
+        author=author,
+        text=text,
+        url=f"https://x.com/{author.handle or 'i/web'}/status/{tweet['id']}",
+        created_at=datetime.fromisoformat(created_at) if created_at else _id_time(tweet["id"]),
+        hashtags=tuple(hashtags),
+        links=tuple(links),
+        lang=tweet.get("lang") or "",
+        likes=metrics.get("like_count", 0),
+        reposts=metrics.get("retweet_count", 0),
+        replies=metrics.get("reply_count", 0),
+        quotes=metrics.get("quote_count", 0),
+        is_repost=bool(repost_of),
+        repost_of=repost_of,
+        reply_to=refs.get("replied_to", ""),
+        conversation_id=tweet.get("conversation_id") or "",
+    )
+
+
+def _text_and_entities(tweet: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
+    note = tweet.get("note_tweet") or {}
+    text = note.get("text") or tweet.get("text") or ""
+    entities = note.get("entities") if note.get("text") else tweet.get("entities")
+    # X escapes &, < and > in post text; we store plain text.
+    return html.unescape(text), entities
+
+
+def _hashtags(text: str, entities: dict[str, Any] | None) -> list[str]:
+    if entities is not None:
+        raw = [h.get("tag", "") for h in entities.get("hashtags") or []]
+    else:  # no entities at all: fall back to reading the text
+        raw = _TEXT_TAG.findall(text)
+    tags = []
+    for tag in raw:
+        try:
+            tags.append(hashtag_normalize(tag))
+        except ValidationError:
+            continue  # X's idea of a tag can be looser than ours; skip the odd one
+    return _unique(tags)
+
+
+def _links(entities: dict[str, Any] | None) -> list[str]:
+    links = []
+    for entry in (entities or {}).get("urls") or []:
+        if entry.get("media_key"):
+            continue  # the post's own photo or video page, not a shared link
+        url = entry.get("unwound_url") or entry.get("expanded_url") or ""
+        if url.lower().startswith(("http://", "https://")):
+            links.append(url)
+    return _unique(links)
+
+
+def _author(author_id: str, users: dict[str, dict[str, Any]]) -> AuthorData:
+    user = users.get(author_id)
+    if user is None:  # the author was not expanded (suspended, protected): keep the id only
+        return AuthorData(platform=PLATFORM, external_id=author_id, handle="")
+    handle = user.get("username", "")
+    return AuthorData(
+        platform=PLATFORM,
+        external_id=author_id,
+        handle=handle,
+        name=user.get("name", ""),
+        avatar_url=user.get("profile_image_url", ""),
+        url=f"https://x.com/{handle}" if handle else "",
+        followers=(user.get("public_metrics") or {}).get("followers_count", 0),
+        verified=bool(user.get("verified")),
+    )
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _max_id(*ids: str | None) -> str | None:
+    present = [i for i in ids if i]
+    return max(present, key=int) if present else None
+
+
+def _id_time(post_id: str) -> datetime:
+    return datetime.fromtimestamp(((int(post_id) >> 22) + _TWITTER_EPOCH_MS) / 1000, tz=UTC)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def client_for(source: Any) -> XClient:
+    """The client for an X `hashtags.models.Source`, with the token from settings."""
+    if source.platform != PLATFORM:
+        raise SourceError(f"{source} is not an X source.", permanent=True)
+    token = getattr(settings, "X_BEARER_TOKEN", "") or ""
+    if not token:
+        raise SourceError(
+            "X needs a bearer token: set X_BEARER_TOKEN in the environment.", permanent=True
+        )
+    return XClient(bearer_token=token)

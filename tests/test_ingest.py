@@ -1,0 +1,143 @@
+"""posts_upsert stores each post once, counts each new link once, and keeps the cursor with it."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from django.db import connection, connections
+from django.db.models import Sum
+
+from hashtags.ingest import posts_upsert
+from hashtags.models import Author, PollState, Post, PostHashtag, VolumeRollup
+from hashtags.services import hashtag_get_or_create
+
+from .factories import SourceFactory
+from .ingest_data import T0, post
+
+
+@pytest.fixture
+def tags(db):
+    return {name: hashtag_get_or_create(tag=name) for name in ("NHITweek", "HITworks", "IHeartHIT")}
+
+
+def rollup_totals():
+    return sorted(
+        VolumeRollup.objects.values_list(
+            "hashtag__name", "platform", "minute", "posts", "reposts", "likes", "replies", "shares"
+        )
+    )
+
+
+def test_it_keeps_one_row_when_a_page_is_polled_twice(tags):
+    page = [post(i, likes=i) for i in range(10)]
+    first = posts_upsert(posts=page)
+    rollups = rollup_totals()
+    second = posts_upsert(posts=page)
+    assert (first.new, first.duplicates) == (10, 0)
+    assert (second.new, second.duplicates) == (0, 10)
+    assert Post.objects.count() == 10
+    assert PostHashtag.objects.count() == 10
+    assert rollup_totals() == rollups
+    assert sum(r[3] for r in rollups) == 10
+
+
+def test_a_post_with_two_campaign_tags_is_linked_and_counted_under_each(tags):
+    posts_upsert(posts=[post(1, tags=("nhitweek", "ihearthit"))])
+    links = set(PostHashtag.objects.values_list("hashtag__name", flat=True))
+    assert links == {"nhitweek", "ihearthit"}
+    assert VolumeRollup.objects.filter(posts=1).count() == 2
+    assert Post.objects.count() == 1
+
+
+def test_untracked_tags_are_not_linked(tags):
+    posts_upsert(posts=[post(1, tags=("nhitweek", "somethingelse"))])
+    assert list(PostHashtag.objects.values_list("hashtag__name", flat=True)) == ["nhitweek"]
+
+
+def test_metrics_are_refreshed_but_rollups_count_only_the_first_sighting(tags):
+    posts_upsert(posts=[post(1, likes=2)])
+    posts_upsert(posts=[post(1, likes=50, replies=3)])
+    stored = Post.objects.get()
+    assert (stored.likes, stored.replies) == (50, 3)
+    assert VolumeRollup.objects.get().likes == 2
+
+
+def test_reposts_are_counted_as_reposts_not_posts(tags):
+    posts_upsert(posts=[post(1), post(2, is_repost=True, likes=99)])
+    rollup = VolumeRollup.objects.get()
+    assert (rollup.posts, rollup.reposts, rollup.likes) == (1, 1, 0)
+
+
+def test_rollups_bucket_by_utc_minute(tags):
+    at = T0.replace(second=59)
+    posts_upsert(posts=[post(1, at=at), post(2, at=at + timedelta(seconds=1))])
+    minutes = sorted(VolumeRollup.objects.values_list("minute", "posts"))
+    assert minutes == [(T0, 1), (T0 + timedelta(minutes=1), 1)]
+
+
+def test_repeats_inside_one_page_are_stored_once_with_the_latest_metrics(tags):
+    result = posts_upsert(posts=[post(1, likes=1), post(1, likes=5)])
+    assert (result.read, result.new) == (1, 1)
+    assert Post.objects.get().likes == 5
+
+
+def test_authors_are_stored_once_and_followers_updated(tags):
+    posts_upsert(posts=[post(1, author_n=1), post(2, author_n=1)])
+    assert Author.objects.count() == 1
+    again = post(3, author_n=1)
+    bigger = replace(again, author=replace(again.author, followers=5000))
+    posts_upsert(posts=[bigger])
+    assert Author.objects.get().followers == 5000
+
+
+def test_the_cursor_is_saved_with_its_page(tags):
+    source = SourceFactory()
+    posts_upsert(posts=[post(1)], source=source, cursor={"since_id": "1"})
+    assert PollState.objects.get(source=source).cursor == {"since_id": "1"}
+
+
+def test_a_failing_page_saves_neither_posts_nor_cursor(tags):
+    source = SourceFactory()
+    posts_upsert(posts=[post(1)], source=source, cursor={"since_id": "1"})
+    broken = replace(post(2), created_at=None)
+    with pytest.raises(Exception):  # noqa: B017 - the database refuses the row
+        posts_upsert(posts=[post(3), broken], source=source, cursor={"since_id": "3"})
+    assert PollState.objects.get(source=source).cursor == {"since_id": "1"}
+    assert set(Post.objects.values_list("external_id", flat=True)) == {"p1"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_storing_overlapping_pages_at_once_match_one_worker():
+    for name in ("NHITweek", "HITworks"):
+        hashtag_get_or_create(tag=name)
+    pages = [
+        [post(i, tags=("nhitweek", "hitworks"), likes=1) for i in range(0, 300)],
+        [post(i, tags=("nhitweek", "hitworks"), likes=1) for i in range(150, 450)],
+    ]
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def work(page):
+        try:
+            barrier.wait()
+            for _ in range(3):
+                posts_upsert(posts=page)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(p,)) for p in pages]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert Post.objects.count() == 450
+    assert PostHashtag.objects.count() == 900
+    per_tag = dict(VolumeRollup.objects.values_list("hashtag__name").annotate(n=Sum("posts")))
+    assert per_tag == {"nhitweek": 450, "hitworks": 450}
+    assert connection.vendor == "postgresql"
