@@ -16,7 +16,7 @@ from hashtags.services import source_enable
 
 from .models import Campaign
 from .roles import ADMIN, CURATOR, ORGANIZER
-from .services import campaign_upsert, series_get_or_create, user_role_set
+from .services import campaign_upsert, user_role_set
 
 DEMO_TIMEZONE = "America/New_York"
 DEMO_HASHTAGS = ["NHITweek", "HITworks", "IHeartHIT"]
@@ -37,45 +37,39 @@ def demo_password(username: str) -> str:
     return f"nhit-{username}-demo"
 
 
+def _edition_create(year: str, start: datetime) -> tuple[Campaign, bool]:
+    return campaign_upsert(
+        slug=f"nhit-week-{year}",
+        name=f"NHIT Week {year}",
+        start=start,
+        end=start + timedelta(days=7),
+        hashtags=DEMO_HASHTAGS,
+        timezone=DEMO_TIMEZONE,
+        public=True,
+        description=DESCRIPTION,
+        series_slug="nhit-week",
+        series_name="National Health IT Week",
+        edition=year,
+    )
+
+
 def demo_seed(*, now: datetime | None = None) -> DemoResult:
     """Create what is missing; a second run finds everything and creates nothing."""
     now = now or timezone.now()
     created: list[str] = []
     with transaction.atomic():
-        series = series_get_or_create(slug="nhit-week", name="National Health IT Week")
-        if not Campaign.objects.filter(slug="nhit-week-2026").exists():
+        this_year = Campaign.objects.filter(slug="nhit-week-2026").first()
+        if this_year is None:
             # A week that is live when first seeded, so the demo dashboard moves.
             local_now = now.astimezone(zoneinfo.ZoneInfo(DEMO_TIMEZONE))
             monday = (local_now - timedelta(days=local_now.weekday())).date()
             start = datetime.combine(monday, time(0, 0), tzinfo=local_now.tzinfo)
-            campaign_upsert(
-                slug="nhit-week-2026",
-                name="NHIT Week 2026",
-                start=start,
-                end=start + timedelta(days=7),
-                hashtags=DEMO_HASHTAGS,
-                timezone=DEMO_TIMEZONE,
-                public=True,
-                description=DESCRIPTION,
-                series=series,
-                edition="2026",
-            )
+            this_year, _ = _edition_create("2026", start)
             created.append("campaign NHIT Week 2026")
-            if not Campaign.objects.filter(slug="nhit-week-2025").exists():
-                last_year = start - timedelta(days=364)  # same weekday, for year-over-year
-                campaign_upsert(
-                    slug="nhit-week-2025",
-                    name="NHIT Week 2025",
-                    start=last_year,
-                    end=last_year + timedelta(days=7),
-                    hashtags=DEMO_HASHTAGS,
-                    timezone=DEMO_TIMEZONE,
-                    public=True,
-                    description=DESCRIPTION,
-                    series=series,
-                    edition="2025",
-                )
-                created.append("campaign NHIT Week 2025")
+        if not Campaign.objects.filter(slug="nhit-week-2025").exists():
+            # 52 weeks earlier: the same weekdays, for year-over-year comparison.
+            _edition_create("2025", this_year.start - timedelta(days=364))
+            created.append("campaign NHIT Week 2025")
         if not Source.objects.filter(platform=Platform.DEMO).exists():
             source_enable(platform=Platform.DEMO, poll_interval=15)
             created.append("demo source")

@@ -27,10 +27,12 @@ def campaign_upsert(
     timezone: str = "America/New_York",
     public: bool = False,
     description: str = "",
-    series: Series | None = None,
+    series_slug: str = "",
+    series_name: str = "",
     edition: str = "",
 ) -> tuple[Campaign, bool]:
-    """Create or update the campaign `slug`; its hashtags become exactly `hashtags`, in order."""
+    """Create or update the campaign `slug`; its hashtags become exactly `hashtags`, in order.
+    With `series_slug` it becomes an edition of that series (created if new)."""
     if not hashtags:
         raise ValidationError({"hashtags": "A campaign needs at least one hashtag."})
     errors: list[str] = []
@@ -57,9 +59,12 @@ def campaign_upsert(
         campaign.timezone = timezone
         campaign.public = public
         campaign.description = description
-        campaign.series = series
         campaign.edition = edition
+        campaign.series = None
         campaign.full_clean()
+        if series_slug:
+            name_ = series_name or series_slug.replace("-", " ").title()
+            campaign.series = series_get_or_create(slug=series_slug, name=name_)
         campaign.save()
         campaign_hashtags_set(campaign=campaign, hashtags=hashtags)
     return campaign, created
@@ -72,14 +77,16 @@ def campaign_hashtags_set(*, campaign: Campaign, hashtags: Sequence[str]) -> Non
     CampaignHashtag.objects.filter(campaign=campaign).exclude(
         hashtag__in=[h.pk for h in wanted]
     ).delete()
+    taken = {link.color for pk, link in current.items() if pk in {h.pk for h in wanted}}
     for position, hashtag in enumerate(wanted):
         link = current.get(hashtag.pk)
         if link is None:
+            # A new tag gets the first palette colour no other tag of the campaign has.
+            free = [c for c in PALETTE if c not in taken] or PALETTE
+            color = free[0]
+            taken.add(color)
             CampaignHashtag.objects.create(
-                campaign=campaign,
-                hashtag=hashtag,
-                position=position,
-                color=PALETTE[position % len(PALETTE)],
+                campaign=campaign, hashtag=hashtag, position=position, color=color
             )
         elif link.position != position:
             link.position = position

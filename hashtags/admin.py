@@ -1,6 +1,7 @@
 """Admin for hashtags and sources: admins see each source's last error here."""
 
 from django.contrib import admin
+from django.db import models
 
 from .models import Hashtag, Heartbeat, Source
 
@@ -23,6 +24,7 @@ class SourceAdmin(admin.ModelAdmin):
     readonly_fields = ["last_error", "last_error_at", "created_at"]
     date_hierarchy = "created_at"
     actions = ["enable", "disable"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.action(description="Enable the selected sources", permissions=["change"])
     def enable(self, request, queryset):

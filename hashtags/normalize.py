@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
 
 MAX_LENGTH = 100
-# Letters, marks, digits and underscores of any script: what X, Mastodon and Bluesky accept.
-_TAG = re.compile(r"^[^\W]+$", re.UNICODE)
+
+
+def _allowed(char: str) -> bool:
+    """Letters, combining marks, digits and '_' of any script: what the networks accept."""
+    return char == "_" or unicodedata.category(char)[0] in "LMN"
 
 
 def hashtag_display(raw: str) -> str:
@@ -30,16 +32,23 @@ def hashtag_normalize(raw: str) -> str:
             f"A hashtag can be at most {MAX_LENGTH} characters; this one has {len(display)}.",
             code="too_long",
         )
-    if not _TAG.match(display):
-        bad = sorted({c for c in display if not re.match(r"\w", c)})
+    bad = sorted({c for c in display if not _allowed(c)})
+    if bad:
         shown = " ".join(repr(c) for c in bad[:5])
         raise ValidationError(
             f"#{display} is not a valid hashtag: only letters, digits and '_' are allowed "
             f"(found {shown}).",
             code="invalid",
         )
-    if display.replace("_", "").isdigit():
+    if not any(unicodedata.category(c).startswith("L") for c in display):
         raise ValidationError(
             f"#{display} is not a valid hashtag: it needs at least one letter.", code="invalid"
         )
-    return unicodedata.normalize("NFKC", display.casefold())
+    name = unicodedata.normalize("NFKC", display.casefold())
+    if len(name) > MAX_LENGTH:  # case folding can lengthen a tag (ß -> ss)
+        raise ValidationError(
+            f"A hashtag can be at most {MAX_LENGTH} characters once case is folded; "
+            f"this one has {len(name)}.",
+            code="too_long",
+        )
+    return name

@@ -6,130 +6,288 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('hashtags', '0001_initial'),
+        ("hashtags", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Author',
+            name="Author",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('platform', models.CharField(choices=[('x', 'X'), ('mastodon', 'Mastodon'), ('bluesky', 'Bluesky'), ('demo', 'Demo')], max_length=16)),
-                ('external_id', models.CharField(max_length=255)),
-                ('handle', models.CharField(max_length=255)),
-                ('name', models.CharField(blank=True, default='', max_length=255)),
-                ('avatar_url', models.URLField(blank=True, default='', max_length=1000)),
-                ('url', models.URLField(blank=True, default='', max_length=1000)),
-                ('followers', models.BigIntegerField(default=0)),
-                ('verified', models.BooleanField(default=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "platform",
+                    models.CharField(
+                        choices=[
+                            ("x", "X"),
+                            ("mastodon", "Mastodon"),
+                            ("bluesky", "Bluesky"),
+                            ("demo", "Demo"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=255)),
+                ("handle", models.CharField(max_length=255)),
+                ("name", models.CharField(blank=True, default="", max_length=255)),
+                ("avatar_url", models.URLField(blank=True, default="", max_length=1000)),
+                ("url", models.URLField(blank=True, default="", max_length=1000)),
+                ("followers", models.BigIntegerField(default=0)),
+                ("verified", models.BooleanField(default=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('platform', 'external_id'), name='author_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("platform", "external_id"), name="author_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PollState',
+            name="PollState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cursor', models.JSONField(blank=True, default=dict)),
-                ('next_poll_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('claimed_until', models.DateTimeField(blank=True, null=True)),
-                ('failures', models.PositiveIntegerField(default=0)),
-                ('last_polled_at', models.DateTimeField(blank=True, null=True)),
-                ('last_ok_at', models.DateTimeField(blank=True, null=True)),
-                ('source', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='poll_state', to='hashtags.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("cursor", models.JSONField(blank=True, default=dict)),
+                (
+                    "next_poll_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                ("claimed_until", models.DateTimeField(blank=True, null=True)),
+                ("failures", models.PositiveIntegerField(default=0)),
+                ("last_polled_at", models.DateTimeField(blank=True, null=True)),
+                ("last_ok_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "source",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="poll_state",
+                        to="hashtags.source",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Post',
+            name="Post",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('platform', models.CharField(choices=[('x', 'X'), ('mastodon', 'Mastodon'), ('bluesky', 'Bluesky'), ('demo', 'Demo')], max_length=16)),
-                ('external_id', models.CharField(max_length=255)),
-                ('text', models.TextField(blank=True, default='')),
-                ('url', models.URLField(blank=True, default='', max_length=1000)),
-                ('created_at', models.DateTimeField(db_index=True)),
-                ('lang', models.CharField(blank=True, default='', max_length=16)),
-                ('links', models.JSONField(blank=True, default=list)),
-                ('likes', models.BigIntegerField(default=0)),
-                ('reposts', models.BigIntegerField(default=0)),
-                ('replies', models.BigIntegerField(default=0)),
-                ('quotes', models.BigIntegerField(default=0)),
-                ('is_repost', models.BooleanField(default=False)),
-                ('repost_of', models.CharField(blank=True, default='', max_length=255)),
-                ('reply_to', models.CharField(blank=True, default='', max_length=255)),
-                ('conversation_id', models.CharField(blank=True, default='', max_length=255)),
-                ('first_seen_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('metrics_updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='posts', to='hashtags.author')),
-                ('source', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='posts', to='hashtags.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "platform",
+                    models.CharField(
+                        choices=[
+                            ("x", "X"),
+                            ("mastodon", "Mastodon"),
+                            ("bluesky", "Bluesky"),
+                            ("demo", "Demo"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=255)),
+                ("text", models.TextField(blank=True, default="")),
+                ("url", models.URLField(blank=True, default="", max_length=1000)),
+                ("created_at", models.DateTimeField(db_index=True)),
+                ("lang", models.CharField(blank=True, default="", max_length=16)),
+                ("links", models.JSONField(blank=True, default=list)),
+                ("likes", models.BigIntegerField(default=0)),
+                ("reposts", models.BigIntegerField(default=0)),
+                ("replies", models.BigIntegerField(default=0)),
+                ("quotes", models.BigIntegerField(default=0)),
+                ("is_repost", models.BooleanField(default=False)),
+                ("repost_of", models.CharField(blank=True, default="", max_length=255)),
+                ("reply_to", models.CharField(blank=True, default="", max_length=255)),
+                ("conversation_id", models.CharField(blank=True, default="", max_length=255)),
+                ("first_seen_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("metrics_updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="posts",
+                        to="hashtags.author",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="posts",
+                        to="hashtags.source",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PostHashtag',
+            name="PostHashtag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('platform', models.CharField(choices=[('x', 'X'), ('mastodon', 'Mastodon'), ('bluesky', 'Bluesky'), ('demo', 'Demo')], max_length=16)),
-                ('created_at', models.DateTimeField()),
-                ('hashtag', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='post_links', to='hashtags.hashtag')),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hashtag_links', to='hashtags.post')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "platform",
+                    models.CharField(
+                        choices=[
+                            ("x", "X"),
+                            ("mastodon", "Mastodon"),
+                            ("bluesky", "Bluesky"),
+                            ("demo", "Demo"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                (
+                    "hashtag",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="post_links",
+                        to="hashtags.hashtag",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hashtag_links",
+                        to="hashtags.post",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='post',
-            name='hashtags',
-            field=models.ManyToManyField(related_name='posts', through='hashtags.PostHashtag', to='hashtags.hashtag'),
+            model_name="post",
+            name="hashtags",
+            field=models.ManyToManyField(
+                related_name="posts", through="hashtags.PostHashtag", to="hashtags.hashtag"
+            ),
         ),
         migrations.CreateModel(
-            name='VolumeRollup',
+            name="VolumeRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('platform', models.CharField(choices=[('x', 'X'), ('mastodon', 'Mastodon'), ('bluesky', 'Bluesky'), ('demo', 'Demo')], max_length=16)),
-                ('minute', models.DateTimeField()),
-                ('posts', models.IntegerField(default=0)),
-                ('reposts', models.IntegerField(default=0)),
-                ('likes', models.BigIntegerField(default=0)),
-                ('replies', models.BigIntegerField(default=0)),
-                ('shares', models.BigIntegerField(default=0)),
-                ('quotes', models.BigIntegerField(default=0)),
-                ('hashtag', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rollups', to='hashtags.hashtag')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "platform",
+                    models.CharField(
+                        choices=[
+                            ("x", "X"),
+                            ("mastodon", "Mastodon"),
+                            ("bluesky", "Bluesky"),
+                            ("demo", "Demo"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("minute", models.DateTimeField()),
+                ("posts", models.IntegerField(default=0)),
+                ("reposts", models.IntegerField(default=0)),
+                ("likes", models.BigIntegerField(default=0)),
+                ("replies", models.BigIntegerField(default=0)),
+                ("shares", models.BigIntegerField(default=0)),
+                ("quotes", models.BigIntegerField(default=0)),
+                (
+                    "hashtag",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rollups",
+                        to="hashtags.hashtag",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PollLog',
+            name="PollLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField()),
-                ('window_start', models.DateTimeField(blank=True, null=True)),
-                ('window_end', models.DateTimeField(blank=True, null=True)),
-                ('posts_stored', models.PositiveIntegerField(default=0)),
-                ('outcome', models.CharField(choices=[('ok', 'OK'), ('rate_limited', 'Rate limited'), ('error', 'Error')], max_length=16)),
-                ('message', models.TextField(blank=True, default='')),
-                ('hashtag', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='poll_logs', to='hashtags.hashtag')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='poll_logs', to='hashtags.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField()),
+                ("window_start", models.DateTimeField(blank=True, null=True)),
+                ("window_end", models.DateTimeField(blank=True, null=True)),
+                ("posts_stored", models.PositiveIntegerField(default=0)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("ok", "OK"),
+                            ("rate_limited", "Rate limited"),
+                            ("error", "Error"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("message", models.TextField(blank=True, default="")),
+                (
+                    "hashtag",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="poll_logs",
+                        to="hashtags.hashtag",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="poll_logs",
+                        to="hashtags.source",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['hashtag', 'started_at'], name='polllog_tag_time')],
+                "indexes": [
+                    models.Index(fields=["hashtag", "started_at"], name="polllog_tag_time")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='posthashtag',
-            index=models.Index(fields=['hashtag', 'created_at'], name='posthashtag_tag_time'),
+            model_name="posthashtag",
+            index=models.Index(fields=["hashtag", "created_at"], name="posthashtag_tag_time"),
         ),
         migrations.AddConstraint(
-            model_name='posthashtag',
-            constraint=models.UniqueConstraint(fields=('post', 'hashtag'), name='post_hashtag_once'),
+            model_name="posthashtag",
+            constraint=models.UniqueConstraint(
+                fields=("post", "hashtag"), name="post_hashtag_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='post',
-            constraint=models.UniqueConstraint(fields=('platform', 'external_id'), name='post_unique'),
+            model_name="post",
+            constraint=models.UniqueConstraint(
+                fields=("platform", "external_id"), name="post_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='volumerollup',
-            constraint=models.UniqueConstraint(fields=('hashtag', 'platform', 'minute'), name='rollup_unique_minute'),
+            model_name="volumerollup",
+            constraint=models.UniqueConstraint(
+                fields=("hashtag", "platform", "minute"), name="rollup_unique_minute"
+            ),
         ),
     ]

@@ -123,7 +123,18 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 HEARTBEAT_INTERVAL_SECONDS = env_int("HEARTBEAT_INTERVAL_SECONDS", 30)
+POLL_SCHEDULER_SECONDS = env_int("POLL_SCHEDULER_SECONDS", 5)
+POLL_LEAD_IN_MINUTES = env_int("POLL_LEAD_IN_MINUTES", 60)  # poll this long before a start
+POLL_TAIL_MINUTES = env_int("POLL_TAIL_MINUTES", 24 * 60)  # and this long after an end
+POLL_MAX_PAGES = env_int("POLL_MAX_PAGES", 20)  # per poll; the rest comes next poll
+POLL_LEASE_SECONDS = env_int("POLL_LEASE_SECONDS", 200)  # a killed poll frees its source
+POLL_MAX_BACKOFF_SECONDS = env_int("POLL_MAX_BACKOFF_SECONDS", 1800)
+DEMO_SEED = env_str("DEMO_SEED", "nhitweek")
 CELERY_BEAT_SCHEDULE = {
+    "schedule-polls": {
+        "task": "campaigns.schedule_polls",
+        "schedule": POLL_SCHEDULER_SECONDS,
+    },
     "worker-heartbeat": {
         "task": "hashtags.heartbeat",
         "schedule": HEARTBEAT_INTERVAL_SECONDS,

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_slug
 
 from campaigns.models import validate_timezone
-from campaigns.services import campaign_upsert, series_get_or_create
+from campaigns.services import campaign_upsert
 
 
 def _parse_when(value: str, tz: zoneinfo.ZoneInfo, label: str) -> datetime:
@@ -53,11 +53,6 @@ class Command(BaseCommand):
         start = _parse_when(opts["start"], tz, "start")
         end = _parse_when(opts["end"], tz, "end")
         tags = [t.strip() for t in opts["hashtags"].split(",") if t.strip()]
-        series = None
-        if opts["series"]:
-            series = series_get_or_create(
-                slug=opts["series"], name=opts["series"].replace("-", " ").title()
-            )
         try:
             campaign, created = campaign_upsert(
                 slug=opts["slug"],
@@ -68,7 +63,7 @@ class Command(BaseCommand):
                 timezone=opts["timezone"],
                 public=opts["public"],
                 description=opts["description"],
-                series=series,
+                series_slug=opts["series"],
                 edition=opts["edition"],
             )
         except ValidationError as exc:

@@ -1,0 +1,204 @@
+"""Polling one source: claim it, fetch pages, store each with its cursor, log, reschedule.
+
+Work is claimed with a conditional UPDATE (row count 1 or nothing), so one source is never
+polled twice at once. Every way out sets `next_poll_at`: the interval after success, the
+platform's reset time after a rate limit, a bounded exponential back-off after a transient
+failure; a permanent failure disables the source with a reason. A crash mid-poll loses nothing:
+each stored page committed its own cursor, and the claim expires by itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .ingest import UpsertResult, posts_upsert
+from .models import Hashtag, PollLog, PollState, Source
+from .sources import client_for
+from .sources.base import SourceClient, SourceError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PollResult:
+    source_id: int
+    outcome: str  # ok, rate_limited, error, disabled, busy
+    pages: int = 0
+    stored: UpsertResult = field(default_factory=UpsertResult)
+    message: str = ""
+    next_poll_at: datetime | None = None
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=getattr(settings, "POLL_LEASE_SECONDS", 300))
+
+
+def _max_backoff() -> timedelta:
+    return timedelta(seconds=getattr(settings, "POLL_MAX_BACKOFF_SECONDS", 1800))
+
+
+def poll_state_for(*, source: Source, now: datetime | None = None) -> PollState:
+    state, _ = PollState.objects.get_or_create(
+        source=source, defaults={"next_poll_at": now or timezone.now()}
+    )
+    return state
+
+
+def poll_reserve(*, source: Source, now: datetime | None = None) -> bool:
+    """For the scheduler: take the due slot (push next_poll_at one interval on) or say no."""
+    now = now or timezone.now()
+    poll_state_for(source=source, now=now)
+    taken = PollState.objects.filter(source=source, next_poll_at__lte=now).update(
+        next_poll_at=now + timedelta(seconds=source.poll_interval)
+    )
+    return taken == 1
+
+
+def _claim(source: Source, now: datetime) -> bool:
+    poll_state_for(source=source, now=now)
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    return (
+        PollState.objects.filter(Q(source=source) & free).update(claimed_until=now + _lease()) == 1
+    )
+
+
+def source_poll(
+    *,
+    source_id: int,
+    hashtag_ids: Sequence[int],
+    max_pages: int | None = None,
+    client_factory: Callable[[Source], SourceClient] = client_for,
+    now: Callable[[], datetime] = timezone.now,
+) -> PollResult:
+    """Poll one source for these hashtags, storing page by page."""
+    source = Source.objects.filter(pk=source_id).first()
+    if source is None or not source.enabled:
+        return PollResult(source_id=source_id, outcome="disabled", message="source is disabled")
+    hashtags = list(Hashtag.objects.filter(pk__in=hashtag_ids).order_by("name"))
+    started = now()
+    if not hashtags:
+        return PollResult(source_id=source_id, outcome="ok", message="no hashtags to poll")
+    if not _claim(source, started):
+        return PollResult(source_id=source_id, outcome="busy", message="another worker polls it")
+    result = PollResult(source_id=source_id, outcome="ok")
+    max_pages = max_pages or getattr(settings, "POLL_MAX_PAGES", 20)
+    state = PollState.objects.get(source=source)
+    window_start = state.last_ok_at
+    oldest: datetime | None = None
+    try:
+        client = client_factory(source)
+        pages = client.fetch(hashtags=[h.name for h in hashtags], cursor=dict(state.cursor))
+        for page in pages:
+            result.stored.add(posts_upsert(posts=page.posts, source=source, cursor=page.cursor))
+            result.pages += 1
+            if page.oldest_at and (oldest is None or page.oldest_at < oldest):
+                oldest = page.oldest_at
+            if page.warnings:
+                result.message = "; ".join(page.warnings)[:2000]
+            if result.pages >= max_pages:
+                result.message = f"stopped after {max_pages} pages; continues next poll"
+                break
+    except SourceError as exc:
+        _finish_failed(source, hashtags, result, exc, started, window_start, now())
+        return result
+    except Exception as exc:
+        # No poison pills: push this source back before the error reaches Celery.
+        failure = SourceError(f"{type(exc).__name__}: {exc}"[:500])
+        _finish_failed(source, hashtags, result, failure, started, window_start, now())
+        raise
+    finished = now()
+    more = result.pages >= max_pages
+    result.next_poll_at = finished if more else finished + timedelta(seconds=source.poll_interval)
+    with transaction.atomic():
+        PollState.objects.filter(source=source).update(
+            next_poll_at=result.next_poll_at,
+            claimed_until=None,
+            failures=0,
+            last_polled_at=finished,
+            last_ok_at=finished,
+        )
+        if source.last_error:
+            Source.objects.filter(pk=source.pk).update(last_error="", last_error_at=None)
+        _log(
+            source,
+            hashtags,
+            result,
+            PollLog.Outcome.OK,
+            started,
+            finished,
+            window_start or oldest or started,
+            finished,
+        )
+    return result
+
+
+def _finish_failed(
+    source: Source,
+    hashtags: list[Hashtag],
+    result: PollResult,
+    exc: SourceError,
+    started: datetime,
+    window_start: datetime | None,
+    finished: datetime,
+) -> None:
+    state = PollState.objects.get(source=source)
+    failures = state.failures + 1
+    if exc.permanent:
+        result.outcome, outcome = "disabled", PollLog.Outcome.ERROR
+        next_at = finished + timedelta(seconds=source.poll_interval)
+    elif exc.rate_limited:
+        result.outcome, outcome = "rate_limited", PollLog.Outcome.RATE_LIMITED
+        next_at = max(exc.retry_at or finished, finished) + timedelta(seconds=1)
+        failures = state.failures  # waiting out a limit is not a failure
+    else:
+        result.outcome, outcome = "error", PollLog.Outcome.ERROR
+        backoff = timedelta(seconds=source.poll_interval * 2 ** min(failures, 10))
+        next_at = finished + min(backoff, _max_backoff())
+    result.message = exc.reason
+    result.next_poll_at = next_at
+    log.warning("poll of %s: %s (%s); next at %s", source, exc.reason, result.outcome, next_at)
+    with transaction.atomic():
+        PollState.objects.filter(source=source).update(
+            next_poll_at=next_at, claimed_until=None, failures=failures, last_polled_at=finished
+        )
+        changes = {"last_error": exc.reason[:2000], "last_error_at": finished}
+        if exc.permanent:
+            changes["enabled"] = False
+        Source.objects.filter(pk=source.pk).update(**changes)
+        _log(source, hashtags, result, outcome, started, finished, window_start, finished)
+
+
+def _log(
+    source: Source,
+    hashtags: list[Hashtag],
+    result: PollResult,
+    outcome: str,
+    started: datetime,
+    finished: datetime,
+    window_start: datetime | None,
+    window_end: datetime | None,
+) -> None:
+    PollLog.objects.bulk_create(
+        [
+            PollLog(
+                source=source,
+                hashtag=hashtag,
+                started_at=started,
+                finished_at=finished,
+                window_start=window_start,
+                window_end=window_end,
+                posts_stored=result.stored.new_links.get(hashtag.pk, 0),
+                outcome=outcome,
+                message=result.message[:2000],
+            )
+            for hashtag in hashtags
+        ]
+    )

@@ -1,0 +1,455 @@
+"""Polls Bluesky's post search for our hashtags, logging in once per worker process, not per poll.
+
+Search needs a logged-in account (an app password), and createSession is tightly rate limited
+(30 per 5 minutes per account), so the session lives in a process-level store keyed by handle and
+is reused; atproto refreshes it before it expires. Each hashtag is its own search (a query
+with several hashtags ANDs them) with its own resumable state inside the cursor dict:
+
+    {"tags": {"nhitweek": {"since_at": "…", "since_uri": "…", "page": "…", "top_at": "…"}}}
+
+Search pages run newest to oldest, so while paging a hashtag keeps its old boundary (`since_at`)
+plus the paging token and the newest post seen; only the last page moves `since_at`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from atproto import Client, Session, SessionEvent, models
+from atproto_client.exceptions import (
+    BadRequestError,
+    LoginRequiredError,
+    NetworkError,
+    RateLimitExceededError,
+    UnauthorizedError,
+)
+from atproto_client.models.common import XrpcError
+from atproto_client.request import Request
+from atproto_core.exceptions import AtProtocolError
+from atproto_server.exceptions import InvalidTokenError
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from hashtags.normalize import hashtag_normalize
+
+from .base import AuthorData, Page, PostData, SourceError
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "bluesky"
+SERVICE = "https://bsky.social"  # the entryway; login then moves the client to the account's PDS
+PAGE_SIZE = 100  # the most searchPosts returns per request
+MAX_PAGES = 20  # per hashtag and fetch; a deeper backlog resumes from the cursor on the next poll
+TIMEOUT = 20.0  # seconds; atproto's default (httpx's 5 s) is short for a deep search page
+# The search index lags behind posting, and "latest" orders by the post's own time, so a post can
+# surface below the boundary after we passed it. Paging a little past the boundary catches it.
+INDEX_LAG = timedelta(minutes=5)
+# Errors that mean "this stored session is no longer accepted", not "this request is wrong".
+_SESSION_ERRORS = frozenset({"ExpiredToken", "InvalidToken", "AuthMissing"})
+_TEXT_TAG = re.compile(r"(?<![\w&/])[#\uff03](\w+)")
+_REDACTED = "[redacted]"
+
+_sessions: dict[str, str] = {}  # handle -> atproto session string (holds tokens: never log it)
+_sessions_lock = threading.Lock()
+
+
+def sessions_forget(*, handle: str | None = None) -> None:
+    """Drop the stored session of `handle` (or all), so the next fetch logs in again."""
+    with _sessions_lock:
+        if handle is None:
+            _sessions.clear()
+        else:
+            _sessions.pop(_session_key(handle), None)
+
+
+def _session_key(handle: str) -> str:
+    return handle.strip().lstrip("@").casefold()
+
+
+class BlueskyClient:
+    """Searches each hashtag, newest first, through the real atproto Client."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        *,
+        handle: str,
+        app_password: str,
+        service: str = SERVICE,
+        max_pages: int = MAX_PAGES,
+        timeout: float = TIMEOUT,
+        transport: httpx.BaseTransport | None = None,  # tests replay recorded HTTP through it
+    ) -> None:
+        self._handle = handle.strip().lstrip("@")
+        self._password = app_password
+        self._service = service
+        self._max_pages = max_pages
+        self._timeout = timeout
+        self._transport = transport
+
+    def __repr__(self) -> str:
+        return f"BlueskyClient(handle={self._handle!r})"
+
+    def fetch(self, *, hashtags: Sequence[str], cursor: dict[str, Any]) -> Iterator[Page]:
+        states = {tag: dict(state) for tag, state in (cursor.get("tags") or {}).items()}
+        conn = self._connect()
+        try:
+            for tag in dict.fromkeys(hashtags):
+                yield from self._tag_pages(conn, tag=tag, states=states)
+        finally:
+            conn.client.request.close()
+
+    def _tag_pages(
+        self, conn: _Connection, *, tag: str, states: dict[str, dict[str, Any]]
+    ) -> Iterator[Page]:
+        old = states.get(tag, {})
+        since = _parse_time(old.get("since_at"))
+        since_uri = old.get("since_uri", "")
+        stop_below = since - INDEX_LAG if since else None
+        token = old.get("page") or None
+        top = _parse_time(old.get("top_at")) if token else None
+        top_uri = old.get("top_uri", "") if token else ""
+        for _ in range(self._max_pages):
+            try:
+                body = self._search(conn, tag=tag, token=token)
+            except AtProtocolError as exc:
+                if not (token and _is_refused_page(exc)):
+                    raise self._error(exc, action=f"searching #{tag}") from exc
+                # Search pages by offset and refuses to go past its depth: keep what we have.
+                log.warning("Bluesky refused the paging token for #%s; ending this run", tag)
+                states[tag] = _done_state(since, since_uri, top, top_uri)
+                warning = f"Bluesky stopped paging #{tag} ({_detail(exc)}); older posts skipped."
+                yield Page(posts=[], cursor=_cursor(states), warnings=[warning])
+                return
+            posts, warnings = _posts_from(body.get("posts") or [])
+            for post in posts:
+                if top is None or post.created_at > top:
+                    top, top_uri = post.created_at, post.external_id
+            next_token = body.get("cursor") or None
+            reached = stop_below is not None and any(p.created_at < stop_below for p in posts)
+            done = not next_token or not posts or reached
+            if done:
+                states[tag] = _done_state(since, since_uri, top, top_uri)
+            else:
+                states[tag] = {
+                    "since_at": _iso(since),
+                    "since_uri": since_uri,
+                    "page": next_token,
+                    "top_at": _iso(top),
+                    "top_uri": top_uri,
+                }
+            times = [p.created_at for p in posts]
+            yield Page(
+                posts=posts,
+                cursor=_cursor(states),
+                warnings=warnings,
+                newest_at=max(times, default=None),
+                oldest_at=min(times, default=None),
+            )
+            if done:
+                return
+            token = next_token
+        log.info("Bluesky #%s: stopped after %d pages; the cursor resumes", tag, self._max_pages)
+
+    def _search(self, conn: _Connection, *, tag: str, token: str | None) -> dict[str, Any]:
+        # q="#tag" is what bsky.app's hashtag pages send. The lexicon's `tag` filter is ignored by
+        # the AppView (bluesky-social/atproto#3301), and were it ever honoured case-sensitively
+        # it would drop #NHITweek when asked for "nhitweek", so it is not sent.
+        params = models.AppBskyFeedSearchPosts.Params(
+            q=f"#{tag}", sort="latest", limit=PAGE_SIZE, cursor=token
+        )
+        log.debug("Bluesky: searchPosts #%s page=%s", tag, token or "first")
+        try:
+            return _query(conn.client, params)
+        except AtProtocolError as exc:
+            if conn.fresh or not _is_session_error(exc):
+                raise
+        # The stored session was revoked or outlived its refresh token: log in again, once.
+        log.info("Bluesky: the stored session of %s was refused; logging in again", self._handle)
+        sessions_forget(handle=self._handle)
+        conn.client.request.close()
+        conn.client = self._login()
+        conn.fresh = True
+        return _query(conn.client, params)
+
+    def _connect(self) -> _Connection:
+        with _sessions_lock:
+            stored = _sessions.get(_session_key(self._handle))
+        if stored:
+            client = self._new_client()
+            try:
+                client.login(session_string=stored, fetch_bsky_profile=False)
+            except (AtProtocolError, ValueError):
+                sessions_forget(handle=self._handle)
+            else:
+                log.debug("Bluesky: reusing the stored session of %s", self._handle)
+                return _Connection(client=client, fresh=False)
+            client.request.close()
+        return _Connection(client=self._login(), fresh=True)
+
+    def _login(self) -> Client:
+        log.info("Bluesky: logging in as %s with its app password", self._handle)
+        client = self._new_client()
+        try:
+            client.login(self._handle, self._password, fetch_bsky_profile=False)
+        except AtProtocolError as exc:
+            client.request.close()
+            # from None: the chained httpx error would carry the request, whose body holds the
+            # password, into any traceback a caller logs.
+            raise self._error(exc, action="logging in") from None
+        return client
+
+    def _new_client(self) -> Client:
+        client = Client(
+            base_url=self._service,
+            request=Request(timeout=self._timeout, transport=self._transport),
+        )
+        client.on_session_change(self._remember)
+        return client
+
+    def _remember(self, event: SessionEvent, session: Session) -> None:
+        """Keep the created or refreshed session for the next fetch in this process."""
+        with _sessions_lock:
+            _sessions[_session_key(self._handle)] = session.export()
+
+    def _error(self, exc: BaseException, *, action: str) -> SourceError:
+        error = _error_for(exc, action=action)
+        if self._password and self._password in error.reason:  # no server should echo it back
+            error.reason = error.reason.replace(self._password, _REDACTED)
+            error.args = (error.reason,)
+        return error
+
+
+@dataclass
+class _Connection:
+    """The atproto client of one fetch, and whether its session was created in this fetch."""
+
+    client: Client
+    fresh: bool
+
+
+def _query(client: Client, params: models.AppBskyFeedSearchPosts.Params) -> dict[str, Any]:
+    # Raw JSON, not atproto's models: one odd post must not fail the whole page's parsing.
+    response = client.invoke_query("app.bsky.feed.searchPosts", params=params)
+    if not isinstance(response.content, dict):
+        raise SourceError("Bluesky answered the search with something other than JSON.")
+    return response.content
+
+
+def _done_state(
+    since: datetime | None, since_uri: str, top: datetime | None, top_uri: str
+) -> dict[str, Any]:
+    if top is not None and (since is None or top > since):
+        return {"since_at": _iso(top), "since_uri": top_uri}
+    return {"since_at": _iso(since), "since_uri": since_uri}
+
+
+def _cursor(states: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {"tags": {tag: dict(state) for tag, state in states.items()}}
+
+
+def _error_name(exc: BaseException) -> str:
+    response = getattr(exc, "response", None)
+    content = getattr(response, "content", None)
+    return content.error if isinstance(content, XrpcError) else ""
+
+
+def _detail(exc: BaseException) -> str:
+    response = getattr(exc, "response", None)
+    content = getattr(response, "content", None)
+    if isinstance(content, XrpcError):
+        return f"{content.error}: {content.message}" if content.message else content.error
+    if response is not None:
+        return f"HTTP {response.status_code}"
+    return type(exc).__name__
+
+
+def _is_session_error(exc: BaseException) -> bool:
+    """Whether a stored session was refused: worth one fresh login before blaming the account."""
+    if isinstance(exc, UnauthorizedError | LoginRequiredError | InvalidTokenError):
+        return True
+    return isinstance(exc, BadRequestError) and _error_name(exc) in _SESSION_ERRORS
+
+
+def _is_refused_page(exc: BaseException) -> bool:
+    return isinstance(exc, BadRequestError) and _error_name(exc) not in _SESSION_ERRORS
+
+
+def _error_for(exc: BaseException, *, action: str) -> SourceError:
+    if isinstance(exc, SourceError):
+        return exc
+    detail = _detail(exc)
+    if isinstance(exc, RateLimitExceededError):
+        retry_at = exc.reset_at
+        if retry_at is None and exc.retry_after is not None:
+            retry_at = datetime.now(UTC) + timedelta(seconds=exc.retry_after)
+        return SourceError(
+            f"Bluesky rate limit reached while {action} ({detail}).",
+            retry_at=retry_at,
+            rate_limited=True,
+        )
+    if isinstance(exc, UnauthorizedError):
+        return SourceError(
+            f"Bluesky refused the account while {action} ({detail}). Check BLUESKY_HANDLE and "
+            "BLUESKY_APP_PASSWORD (an app password from Settings > Privacy and security).",
+            permanent=True,
+        )
+    if isinstance(exc, BadRequestError):
+        if _error_name(exc) in _SESSION_ERRORS:  # even a brand-new session: try again later
+            return SourceError(f"Bluesky refused a new session while {action} ({detail}).")
+        return SourceError(
+            f"Bluesky rejected the request while {action} ({detail}); check the source settings.",
+            permanent=True,
+        )
+    if isinstance(exc, NetworkError):  # timeouts, connection errors, 502/409/413
+        return SourceError(f"Bluesky could not be reached while {action} ({detail}).")
+    response = getattr(exc, "response", None)
+    if response is not None and response.status_code in {404, 501}:
+        return SourceError(
+            f"The Bluesky service does not serve this while {action} ({detail}); "
+            "check the service URL.",
+            permanent=True,
+        )
+    return SourceError(f"Bluesky failed while {action} ({detail}).")
+
+
+def _posts_from(raw_posts: list[Any]) -> tuple[list[PostData], list[str]]:
+    now = datetime.now(UTC)
+    posts: list[PostData] = []
+    warnings: list[str] = []
+    for raw in raw_posts:
+        try:
+            posts.append(_post(raw, now=now))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            uri = raw.get("uri", "?") if isinstance(raw, dict) else "?"
+            warnings.append(f"Skipped Bluesky post {uri}: {type(exc).__name__} {exc}")
+    return posts, warnings
+
+
+def _post(raw: dict[str, Any], *, now: datetime) -> PostData:
+    uri = raw["uri"]
+    record = raw.get("record") or {}
+    indexed = _parse_time(raw.get("indexedAt"))
+    created = _parse_time(record.get("createdAt"))
+    if created is None or created > now:  # createdAt is the client's claim; indexedAt the AppView's
+        created = indexed
+    if created is None:
+        raise ValueError("no usable createdAt or indexedAt")
+    author = _author(raw["author"])
+    text = record.get("text") or ""
+    facets = [f for f in record.get("facets") or [] if isinstance(f, dict)]
+    features = [x for f in facets for x in f.get("features") or [] if isinstance(x, dict)]
+    tags = [x.get("tag") for x in features if x.get("$type") == "app.bsky.richtext.facet#tag"]
+    tags += list(record.get("tags") or [])  # extra tags a client may attach outside the text
+    if not tags:  # posts written by clients that add no facets
+        tags = _TEXT_TAG.findall(text)
+    links = [x.get("uri") for x in features if x.get("$type") == "app.bsky.richtext.facet#link"]
+    links += _embed_links(record.get("embed"))
+    reply = record.get("reply") or {}
+    return PostData(
+        platform=PLATFORM,
+        external_id=uri,
+        author=author,
+        text=text,
+        url=f"{author.url}/post/{uri.rsplit('/', 1)[-1]}",
+        created_at=created,
+        hashtags=tuple(_hashtags(tags)),
+        links=tuple(_unique([u for u in links if _is_web_url(u)])),
+        lang=(record.get("langs") or [""])[0] or "",
+        likes=int(raw.get("likeCount") or 0),
+        reposts=int(raw.get("repostCount") or 0),
+        replies=int(raw.get("replyCount") or 0),
+        quotes=int(raw.get("quoteCount") or 0),
+        # searchPosts returns posts only, never reposts, so is_repost stays False.
+        reply_to=(reply.get("parent") or {}).get("uri", ""),
+        conversation_id=(reply.get("root") or {}).get("uri", "") or uri,
+    )
+
+
+def _author(raw: dict[str, Any]) -> AuthorData:
+    did = raw["did"]
+    handle = raw.get("handle") or did
+    profile = handle if handle != "handle.invalid" else did
+    return AuthorData(
+        platform=PLATFORM,
+        external_id=did,
+        handle=handle,
+        name=raw.get("displayName") or "",
+        avatar_url=raw.get("avatar") or "",
+        url=f"https://bsky.app/profile/{profile}",
+        # A post view carries no follower count; fetching profiles would cost a request per
+        # author, so it stays 0 here.
+        followers=0,
+        verified=(raw.get("verification") or {}).get("verifiedStatus") == "valid",
+    )
+
+
+def _embed_links(embed: Any) -> list[str]:
+    """The link card's URL: the app often shows a card instead of the link in the text."""
+    if not isinstance(embed, dict):
+        return []
+    if embed.get("$type") == "app.bsky.embed.recordWithMedia":
+        embed = embed.get("media") or {}
+    external = embed.get("external") if embed.get("$type") == "app.bsky.embed.external" else None
+    return [external["uri"]] if isinstance(external, dict) and external.get("uri") else []
+
+
+def _hashtags(tags: list[Any]) -> list[str]:
+    found = []
+    for tag in tags:
+        if not isinstance(tag, str):
+            continue
+        try:
+            found.append(hashtag_normalize(tag))
+        except ValidationError:
+            continue
+    return _unique(found)
+
+
+def _is_web_url(url: Any) -> bool:
+    return isinstance(url, str) and url.lower().startswith(("http://", "https://"))
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
+
+
+def client_for(source: Any) -> BlueskyClient:
+    """The client for a Bluesky `hashtags.models.Source`, with the account from settings."""
+    if getattr(source, "platform", PLATFORM) != PLATFORM:
+        raise SourceError(f"{source} is not a Bluesky source.", permanent=True)
+    handle = (getattr(settings, "BLUESKY_HANDLE", "") or "").strip().lstrip("@")
+    password = (getattr(settings, "BLUESKY_APP_PASSWORD", "") or "").strip()
+    named = {"BLUESKY_HANDLE": handle, "BLUESKY_APP_PASSWORD": password}
+    missing = [name for name, value in named.items() if not value]
+    if missing:
+        raise SourceError(
+            f"Bluesky search needs a logged-in account: set {' and '.join(missing)} in the "
+            "environment (use an app password, not the account password).",
+            permanent=True,
+        )
+    return BlueskyClient(handle=handle, app_password=password)

@@ -1,0 +1,472 @@
+"""A make-believe network, so the embedded default has a dashboard that moves without credentials.
+
+The posts of any minute are a pure function of (seed, hashtags, minute): a stable hash seeds a
+generator that draws how many posts that minute had from a daily rate curve (quiet nights, busy
+mornings, a spike during the Tuesday and Thursday chat) and what they say. Regenerating a minute
+gives the same posts and ids, so a crash or a repeated poll only produces duplicates that storage
+already ignores. Everything is fictional: authors, organizations and example.org links.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from ..normalize import hashtag_normalize
+from .base import AuthorData, Page, PostData, SourceError
+
+if TYPE_CHECKING:
+    from ..models import Source
+
+PLATFORM = "demo"
+PAGE_SIZE = 100
+DEFAULT_SEED = "nhitweek"
+MINUTE = timedelta(minutes=1)
+# Campaign tags as people write them; any other tag is shown in its normalized form.
+DISPLAYS = {"nhitweek": "NHITweek", "hitworks": "HITworks", "ihearthit": "IHeartHIT"}
+# Relative popularity, so #NHITweek outpaces #HITworks as it did in real campaigns.
+TAG_WEIGHTS = {"nhitweek": 1.0, "ihearthit": 0.45, "hitworks": 0.35}
+# New posts per minute for a tag of weight 1, by local hour (US Eastern).
+HOURLY = (0.04, 0.03, 0.03, 0.03, 0.04, 0.08, 0.25, 0.6, 1.1, 1.3, 1.2, 0.9)
+HOURLY += (0.7, 0.75, 0.7, 0.65, 0.6, 0.45, 0.35, 0.3, 0.25, 0.18, 0.1, 0.06)
+CHAT_HOUR, CHAT_RATE = 14, 4.5  # the chat adds this many posts per minute at its peak
+# Minutes into the chat at which the host posts: welcome, Q1..Q6, thanks.
+HOST_MINUTES = (0, 2, 11, 20, 29, 38, 47, 57)
+# Per minute: with both caps a minute always fits in one page, so pages hold whole minutes.
+MAX_ORIGINALS, MAX_REPOSTS = 50, 20
+
+
+def _lines(block: str) -> tuple[str, ...]:
+    return tuple(line.strip() for line in block.strip().splitlines())
+
+
+# handle | name | kind; followers are derived from the handle, so they stay stable.
+AUTHORS = tuple(
+    tuple(part.strip() for part in line.split("|"))
+    for line in _lines("""
+    dr_okafor_peds | Amara Okafor, MD | clinician
+    drbenlindqvist | Ben Lindqvist, DO | clinician
+    hospitalist_raj | Raj Venkataraman, MD | clinician
+    dr_ellis_fm | Nora Ellis, MD | clinician
+    rural_doc_mtn | Samuel Redhawk, MD | clinician
+    drsantos_im | María Santos, MD | clinician
+    cardio_kwame | Kwame Mensah, MD | clinician
+    rosa_rn_icu | Rosa Delgado, RN | nurse
+    nurseinformatics_lee | Grace Lee, RN-BC | nurse
+    homehealth_tasha | Tasha Monroe, RN | nurse
+    er_nurse_dev | Devon Pike, BSN | nurse
+    np_hannah_b | Hannah Brightwater, NP | nurse
+    school_nurse_ali | Alisha Carver, RN | nurse
+    interop_ivan | Ivan Petrov | healthit
+    cmio_jordan | Jordan Whitaker, CMIO | healthit
+    hie_kate | Kate Moreno | healthit
+    datasafe_priya | Priya Raman | healthit
+    ehr_trainer_sam | Sam Okonkwo | healthit
+    fhir_friday_mel | Mel Hargrove | healthit
+    cio_lakeshore | Dana Ruiz, CIO | healthit
+    statesen_ortiz | State Sen. Lin Ortiz | policy
+    rep_hollis_d9 | Rep. Carla Hollis | policy
+    councilmember_tran | Councilmember Vy Tran | policy
+    policyfellow_bell | Marcus Bell | policy
+    healthpolicy_jen | Jen Abernathy | policy
+    caregiver_mike | Mike Duarte | patient
+    t1d_and_thriving | Leah Park | patient
+    momof3_portal | Brenda Sykes | patient
+    veteran_ray | Ray Castillo | patient
+    kidney_warrior_j | Jamal Reed | patient
+    sandwichgen_anne | Anne Whitcomb | patient
+    epatient_lou | Lou Fairbanks | patient
+    clearpath_health | ClearPath Health Data | vendor
+    brightline_ehr | Brightline EHR | vendor
+    carebridge_apps | CareBridge Apps | vendor
+    northwind_tele | Northwind Telehealth | vendor
+    connectedcare_co | Coalition for Connected Care | association
+    midwest_hit_soc | Midwest Health IT Society | association
+    lakeshore_chc | Lakeshore Community Health | association
+    ni_network | Nursing Informatics Network | association
+""")
+)
+HOST = ("hitchat_host", "Health IT Chat", "association")
+FOLLOWER_SCALE = {"patient": 300, "nurse": 800, "clinician": 2000, "healthit": 1500}
+FOLLOWER_SCALE |= {"policy": 8000, "vendor": 5000, "association": 15000}
+VERIFIED = {"policy", "vendor", "association"}
+
+CITIES = ("Columbus", "Tucson", "Duluth", "Savannah", "Boise", "Albany", "Fresno", "Knoxville")
+ORGS = ("Riverbend Medical Center", "Pine Hollow Clinic", "Cedar Valley Health", "Maple St FQHC")
+DAYS = ("Tuesday", "Thursday at noon", "tomorrow morning", "this Friday")
+# The guide's themes: theme -> (share of posts, who writes them, chance of a link, templates).
+THEMES = {
+    "story": (
+        0.28,
+        ("patient", "nurse", "clinician"),
+        0.2,
+        _lines("""
+        My mom's pharmacist caught a dangerous interaction because her records followed her. {tag}
+        I used to carry a binder of paper records to every visit. Now we all see one chart. {tag}
+        Telehealth meant my son saw his specialist without a three-hour drive. Grateful. {tag}
+        Night shift nurse here: barcode scanning has stopped more med errors than I can count. {tag}
+        Remote monitoring flagged my dad's blood pressure before it became a stroke. {tag}
+        Portal messages let me manage my diabetes between visits instead of waiting months. {tag}
+        In our rural clinic, e-prescribing means patients get their meds the same afternoon. {tag}
+        Our early-warning score caught sepsis {n} hours sooner last month. {tag}
+    """),
+    ),
+    "policy": (
+        0.14,
+        ("policy", "association", "healthit"),
+        0.3,
+        _lines("""
+        Met our state legislators about telehealth broadband. Health IT is infrastructure. {tag}
+        Calling on Congress to keep telehealth flexibilities: {city} counts on them. {tag}
+        Thanks to every elected official who visited a clinic this week to see health IT. {tag}
+        Interoperability rules only matter if they reach the bedside. Our comments are in. {tag}
+        Toured {org} today: shared records cut duplicate tests. Good policy follows good data. {tag}
+        Privacy and access are not opposites. Proud to back patient data rights. {tag}
+    """),
+    ),
+    "event": (
+        0.22,
+        ("association", "vendor", "healthit", "nurse"),
+        0.5,
+        _lines("""
+        Join us {day} at {org} in {city} for a health IT open house: demos and coffee! {tag}
+        Our {city} team hosts a lunch-and-learn on patient portals {day}. All are welcome! {tag}
+        Health IT cupcakes in the break room. The one iced like an EHR login went first. {tag}
+        Packed room for our {city} panel on community health data. Thanks to all {n} of you! {tag}
+        Changed my profile picture for the week. What is your role in health IT? {tag}
+        Posted a two-minute video on our vision for connected care. No jargon, promise. {tag}
+        Meme of the day: me explaining interoperability to my family at dinner. {tag}
+    """),
+    ),
+    "thought": (
+        0.36,
+        ("healthit", "vendor", "clinician", "association"),
+        0.6,
+        _lines("""
+        Interoperability is not a feature: it is a promise that a patient's story travels too. {tag}
+        New post: what {n} years of HIE data taught us about readmissions. {tag}
+        Expanding access to quality care starts with broadband and ends with tools people use. {tag}
+        {n} new informatics jobs in {city} this quarter: health IT is economic opportunity. {tag}
+        Healthier communities need data that crosses hospital walls: schools, food banks. {tag}
+        Supporting healthcare transformation means training people, not just buying software. {tag}
+        FHIR APIs let our patients bring their data to the apps they already use. {tag}
+        Clinician burnout is a design problem. Good health IT gives time back to patients. {tag}
+    """),
+    ),
+}
+HOST_POSTS = _lines("""
+    Welcome to the health IT chat! Tell us who you are and where you are joining from. {tag}
+    Q1: How has health IT changed the care you give or receive? Answer with A1 and {tag}
+    Q2: What is the biggest barrier to interoperability where you live? Answer with A2 and {tag}
+    Q3: How can we help policymakers see why health IT matters? Answer with A3 and {tag}
+    Q4: Where has telehealth expanded access the most? Answer with A4 and {tag}
+    Q5: What skills will the health IT workforce need in five years? Answer with A5 and {tag}
+    Q6: Share a moment when health IT made a difference for you. Answer with A6 and {tag}
+    Thanks for a great chat, everyone! Keep the stories coming all week. {tag}
+""")
+# Two answers to each question, separated by " / ".
+ANSWERS = tuple(
+    line.split(" / ")
+    for line in _lines("""
+    I spend less time hunting for records, more with patients. / My care team sees my readings.
+    Data that arrives but is unusable at the bedside. / Matching patients across {n} systems.
+    Invite them to shadow a nurse for a shift. / Bring patients and their stories to every meeting.
+    Rural behavioral health, no question. / Home visits for patients who cannot drive to {city}.
+    Data literacy for every role, not just analysts. / Security habits plus clinical workflow.
+    The ER in {city} had my allergy list before I did. / A midnight portal message spared us the ER.
+""")
+)
+CHATTER = _lines("""
+    Joining from {city}! Nurse informaticist here and ready to learn. {tag}
+    So many great answers. Taking notes for our team at {org}. {tag}
+    This chat is the best hour of the week. {tag}
+""")
+
+
+@dataclass(frozen=True)
+class _World:
+    """Everything the posts depend on; hashable, so generated minutes can be cached."""
+
+    seed: str
+    tags: tuple[str, ...]
+    displays: tuple[str, ...]
+    weights: tuple[float, ...]
+    tz: str
+    chat_weekdays: tuple[int, ...]
+
+    @cached_property
+    def key(self) -> str:
+        # Part of every id: streams polled for different tag sets must never collide in storage.
+        joined = "+".join(self.tags)
+        return joined if len(joined) <= 40 else _digest(joined).hex()[:12]
+
+
+class DemoClient:
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        *,
+        seed: int | str = DEFAULT_SEED,
+        now: Callable[[], datetime] = timezone.now,
+        backfill: timedelta = timedelta(hours=6),
+        max_catch_up: timedelta = timedelta(hours=24),
+        tz: str = "America/New_York",
+        chat_weekdays: Sequence[int] = (1, 3),  # Tuesday and Thursday
+        displays: Mapping[str, str] | None = None,
+    ) -> None:
+        self.seed = str(seed)
+        self.now = now
+        self.backfill = backfill
+        self.max_catch_up = max(max_catch_up, backfill)
+        self.tz = tz
+        self.chat_weekdays = tuple(sorted(set(chat_weekdays)))
+        self.displays = DISPLAYS | {hashtag_normalize(k): v for k, v in (displays or {}).items()}
+
+    def fetch(self, *, hashtags: Sequence[str], cursor: dict[str, Any]) -> Iterator[Page]:
+        """Yield the complete minutes after the cursor, oldest first, in pages of whole minutes;
+        each page's cursor is the last minute it holds."""
+        world = self._world(hashtags)
+        last = _floor_minute(self.now()) - MINUTE
+        start = last - self.backfill + MINUTE
+        warnings: list[str] = []
+        if cursor:
+            try:
+                reached = datetime.fromisoformat(cursor["minute"])
+                if reached.tzinfo is None:
+                    raise ValueError("naive time")
+            except (KeyError, TypeError, ValueError):
+                warnings.append("The demo cursor was unreadable; starting again from the backfill.")
+            else:
+                start = _floor_minute(reached) + MINUTE
+                floor = last - self.max_catch_up + MINUTE
+                if start < floor:  # bounded work after a long pause, like the first backfill
+                    warnings.append(f"Skipped {(floor - start) // MINUTE} minutes of demo posts.")
+                    start = floor
+        if not world.tags or start > last:
+            return
+        posts: list[PostData] = []
+        for step in range((last - start) // MINUTE + 1):
+            minute = start + step * MINUTE
+            batch = minute_posts(world=world, minute=minute)
+            if posts and len(posts) + len(batch) > PAGE_SIZE:
+                yield _page(posts=posts, reached=minute - MINUTE, warnings=warnings)
+                posts, warnings = [], []
+            posts.extend(batch)
+        yield _page(posts=posts, reached=last, warnings=warnings)
+
+    def minute_posts(self, *, hashtags: Sequence[str], minute: datetime) -> list[PostData]:
+        """The posts of one minute, oldest first: the same every time it is asked."""
+        return minute_posts(world=self._world(hashtags), minute=_floor_minute(minute))
+
+    def _world(self, hashtags: Sequence[str]) -> _World:
+        try:
+            tags = tuple(sorted({hashtag_normalize(tag) for tag in hashtags}))
+        except ValidationError as exc:
+            reason = f"Bad hashtag for the demo source: {exc.messages[0]}"
+            raise SourceError(reason, permanent=True) from None
+        return _World(
+            seed=self.seed,
+            tags=tags,
+            displays=tuple(self.displays.get(tag, tag) for tag in tags),
+            weights=tuple(TAG_WEIGHTS.get(tag) or 0.3 + 0.5 * _unit(tag) for tag in tags),
+            tz=self.tz,
+            chat_weekdays=self.chat_weekdays,
+        )
+
+
+def client_for(source: Source) -> DemoClient:
+    """The demo needs no credentials; DEMO_SEED in settings, if set, picks another world."""
+    if source.platform != PLATFORM:
+        raise SourceError(f"{source} is not a demo source.", permanent=True)
+    return DemoClient(seed=getattr(settings, "DEMO_SEED", DEFAULT_SEED))
+
+
+def minute_posts(*, world: _World, minute: datetime) -> list[PostData]:
+    if not world.tags:
+        return []
+    originals = _originals(world, minute)
+    rng = _rng(world.seed, world.key, f"{minute:%Y%m%d%H%M}", "reposts")
+    reposts: list[PostData] = []
+    for _ in range(min(_poisson(rng, 0.3 * _rate(world, minute)), MAX_REPOSTS)):
+        # Up to three looks back for a minute that had posts, so quiet hours repost less.
+        for _look in range(3):
+            earlier = _originals(world, minute - rng.randint(1, 45) * MINUTE)
+            if earlier:
+                original = rng.choices(earlier, weights=[p.likes + 1 for p in earlier])[0]
+                fields = {"text": original.text, "hashtags": original.hashtags}
+                fields |= {"links": original.links, "repost_of": original.external_id}
+                index, second = len(originals) + len(reposts), rng.randint(0, 59)
+                reposts.append(_post(world, minute, index, second, rng.choice(AUTHORS), fields))
+                break
+    return sorted((*originals, *reposts), key=lambda p: (p.created_at, p.external_id))
+
+
+@lru_cache(maxsize=2048)  # a day of minutes, so a full catch-up never recomputes one
+def _originals(world: _World, minute: datetime) -> tuple[PostData, ...]:
+    """The new (not reposted) posts of a minute; reposts in later minutes pick from these."""
+    rng = _rng(world.seed, world.key, f"{minute:%Y%m%d%H%M}", "posts")
+    chat = _chat_offset(world, minute)
+    seconds = sorted(
+        rng.randint(1, 59) for _ in range(min(_poisson(rng, _rate(world, minute)), MAX_ORIGINALS))
+    )
+    posts: list[PostData] = []
+    if chat in HOST_MINUTES:  # at second 0, so a host post is always index 0 of its minute
+        fields = _tagged(world, rng, HOST_POSTS[HOST_MINUTES.index(chat)], "chat")
+        posts.append(_post(world, minute, 0, 0, HOST, fields | _metrics(rng, HOST[2])))
+    for second in seconds:
+        if chat is not None and rng.random() < 0.75:
+            author = rng.choice(AUTHORS)
+            asked = [i for i, at in enumerate(HOST_MINUTES[1:-1]) if at <= chat]
+            if not asked:
+                fields = _tagged(world, rng, rng.choice(CHATTER), "chat")
+            else:
+                question = asked[-1] + 1
+                template = f"A{question}: {rng.choice(ANSWERS[question - 1])} {{tag}}"
+                fields = _tagged(world, rng, template, "chat")
+                at = minute + (HOST_MINUTES[question] - chat) * MINUTE
+                fields["reply_to"] = fields["conversation_id"] = (
+                    f"demo-{world.key}-{at:%Y%m%d%H%M}-0"
+                )
+        else:
+            theme = rng.choices(list(THEMES), weights=[t[0] for t in THEMES.values()])[0]
+            _, kinds, link_chance, templates = THEMES[theme]
+            author = rng.choice([a for a in AUTHORS if a[2] in kinds])
+            link = ""
+            if rng.random() < link_chance:
+                link = f"https://example.org/{theme}/{theme}-{rng.randint(100, 999)}"
+            fields = _tagged(world, rng, rng.choice(templates), theme, link=link)
+        posts.append(
+            _post(world, minute, len(posts), second, author, fields | _metrics(rng, author[2]))
+        )
+    return tuple(posts)
+
+
+def _tagged(
+    world: _World, rng: random.Random, template: str, theme: str, *, link: str = ""
+) -> dict[str, Any]:
+    """The text with one to three of the world's tags in display case, and those tags."""
+    boost = {("story", "ihearthit"): 4, ("policy", "hitworks"): 2}
+    weights = [w * boost.get((theme, t), 1) for t, w in zip(world.tags, world.weights, strict=True)]
+    chosen = rng.choices(range(len(world.tags)), weights=weights)
+    extra = 2 if rng.random() < 0.1 else 1 if rng.random() < 0.3 else 0
+    others = [i for i in range(len(world.tags)) if i != chosen[0]]
+    chosen += rng.sample(others, min(extra, len(others)))
+    fill = {"city": rng.choice(CITIES), "org": rng.choice(ORGS), "day": rng.choice(DAYS)}
+    text = template.format(tag=f"#{world.displays[chosen[0]]}", n=rng.randint(2, 40), **fill)
+    words = [text, *([link] if link else []), *(f"#{world.displays[i]}" for i in chosen[1:])]
+    links = (link,) if link else ()
+    return {
+        "text": " ".join(words),
+        "hashtags": tuple(world.tags[i] for i in chosen),
+        "links": links,
+    }
+
+
+def _post(
+    world: _World, minute: datetime, index: int, second: int, author: Sequence[str], fields: dict
+) -> PostData:
+    handle, name, kind = author
+    external_id = f"demo-{world.key}-{minute:%Y%m%d%H%M}-{index}"
+    return PostData(
+        platform=PLATFORM,
+        external_id=external_id,
+        author=_author(handle, name, kind),
+        url=f"https://example.org/@{handle}/{external_id}",
+        created_at=minute + timedelta(seconds=second),
+        lang="en",
+        is_repost=bool(fields.get("repost_of")),
+        **{"conversation_id": external_id, **fields},
+    )
+
+
+@lru_cache(maxsize=64)
+def _author(handle: str, name: str, kind: str) -> AuthorData:
+    followers = FOLLOWER_SCALE[kind] * math.exp(2.0 * (_unit(handle) - 0.5))
+    url = f"https://example.org/@{handle}"
+    return AuthorData(
+        platform=PLATFORM,
+        external_id=f"demo-user-{handle}",
+        handle=handle,
+        name=name,
+        url=url,
+        followers=int(followers),
+        verified=kind in VERIFIED,
+    )
+
+
+def _metrics(rng: random.Random, kind: str) -> dict[str, int]:
+    """Heavy-tailed like real engagement: most posts get a handful of likes, a few take off."""
+    reach = 2 + math.sqrt(FOLLOWER_SCALE[kind]) / 10
+    likes = min(int((rng.paretovariate(1.3) - 1) * reach), 100_000)
+    reposts = int(likes * rng.uniform(0.05, 0.4))
+    replies, quotes = int(likes * rng.uniform(0.02, 0.2)), int(reposts * rng.uniform(0, 0.2))
+    return {"likes": likes, "reposts": reposts, "replies": replies, "quotes": quotes}
+
+
+def _rate(world: _World, minute: datetime) -> float:
+    """Expected new posts in this minute, from the local hour, the weekday and the chat."""
+    local = minute.astimezone(ZoneInfo(world.tz))
+    this_hour, next_hour = HOURLY[local.hour], HOURLY[(local.hour + 1) % 24]
+    rate = this_hour + (next_hour - this_hour) * local.minute / 60
+    rate *= 0.45 if local.weekday() >= 5 else 1.0
+    rate *= _rng(world.seed, "day", local.date().isoformat()).uniform(0.85, 1.15)
+    chat = _chat_offset(world, minute)
+    if chat is not None:  # ramps up over the first minutes, tails off after the last question
+        rate += CHAT_RATE * min(1.0, (chat + 1) / 3, (60 - chat) / 8)
+    return rate * min(sum(world.weights), 2.5)
+
+
+def _chat_offset(world: _World, minute: datetime) -> int | None:
+    local = minute.astimezone(ZoneInfo(world.tz))
+    if local.weekday() in world.chat_weekdays and local.hour == CHAT_HOUR:
+        return local.minute
+    return None
+
+
+def _poisson(rng: random.Random, lam: float) -> int:
+    if lam > 30:
+        return max(0, round(rng.gauss(lam, math.sqrt(lam))))
+    limit, count, product = math.exp(-lam), 0, rng.random()
+    while product > limit:
+        count += 1
+        product *= rng.random()
+    return count
+
+
+def _page(*, posts: list[PostData], reached: datetime, warnings: list[str]) -> Page:
+    return Page(
+        posts=posts,
+        cursor={"minute": reached.isoformat()},
+        warnings=warnings,
+        newest_at=posts[-1].created_at if posts else None,
+        oldest_at=posts[0].created_at if posts else None,
+    )
+
+
+def _floor_minute(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(second=0, microsecond=0)
+
+
+def _digest(text: str) -> bytes:
+    # Not hash(): Python salts it per process, and every worker must agree on the demo's world.
+    return hashlib.blake2b(text.encode(), digest_size=8).digest()
+
+
+def _unit(text: str) -> float:
+    return int.from_bytes(_digest(text), "big") / 2**64
+
+
+def _rng(*parts: str) -> random.Random:
+    return random.Random(int.from_bytes(_digest("|".join(parts)), "big"))

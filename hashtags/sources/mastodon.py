@@ -1,0 +1,386 @@
+"""Mastodon source: one server's hashtag timelines, read forward in time from a min_id per tag.
+
+One `Source` row is one server (`base_url`). Each hashtag keeps its own cursor, the newest
+status id stored so far, under `cursor["min_id"][tag]`. With `min_id` the server returns the
+statuses immediately newer than the cursor, so every page moves forward in time and its newest
+id is a safe cursor the moment the page is stored. The very first poll of a tag reads only the
+newest page: we count the campaign from when we start watching, we do not walk history.
+
+Statuses are identified by their ActivityPub `uri`, which is the same on every server, so a
+status seen through two configured servers is stored once.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from mastodon import Mastodon
+from mastodon.errors import (
+    MastodonAPIError,
+    MastodonError,
+    MastodonIllegalArgumentError,
+    MastodonNetworkError,
+    MastodonNotFoundError,
+    MastodonRatelimitError,
+    MastodonServerError,
+    MastodonUnauthorizedError,
+)
+
+from ..normalize import hashtag_normalize
+from .base import AuthorData, Page, PostData, SourceError
+
+logger = logging.getLogger(__name__)
+
+PLATFORM = "mastodon"
+PAGE_LIMIT = 40  # the API's maximum for timelines
+DEFAULT_TIMEOUT = 20.0  # seconds; Mastodon.py's own default is 300
+DEFAULT_MAX_PAGES = 10  # per tag and poll; the cursor lets the next poll carry on
+USER_AGENT = "nhitweek (hashtag campaign dashboard)"
+
+
+class MastodonClient:
+    """Reads hashtag timelines of one Mastodon server through Mastodon.py."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        access_token: str = "",
+        timeout: float = DEFAULT_TIMEOUT,
+        page_limit: int = PAGE_LIMIT,
+        max_pages: int = DEFAULT_MAX_PAGES,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.base_url = _checked_base_url(base_url)
+        self.host = urlsplit(self.base_url).hostname or ""
+        self.page_limit = page_limit
+        self.max_pages = max_pages
+        self._timeout = timeout
+        self._token = access_token or ""
+        self._api = Mastodon(
+            api_base_url=self.base_url,
+            access_token=self._token or None,
+            # We handle 429 ourselves (SourceError with retry_at); never sleep in a worker.
+            ratelimit_method="throw",
+            request_timeout=timeout,
+            # "none" makes no /api/v1/instance call to learn the server version.
+            version_check_mode="none",
+            user_agent=USER_AGENT,
+            session=session,
+        )
+
+    def __repr__(self) -> str:  # never show the token
+        return (
+            f"MastodonClient(base_url={self.base_url!r}, token={'set' if self._token else 'none'})"
+        )
+
+    def fetch(self, *, hashtags: Sequence[str], cursor: dict[str, Any]) -> Iterator[Page]:
+        positions = {str(k): str(v) for k, v in (cursor.get("min_id") or {}).items()}
+        for tag in hashtags:
+            yield from self._fetch_tag(tag=tag, cursor=cursor, positions=positions)
+
+    def _fetch_tag(
+        self, *, tag: str, cursor: dict[str, Any], positions: dict[str, str]
+    ) -> Iterator[Page]:
+        since = positions.get(tag)
+        kwargs = {"min_id": since} if since else {}
+        response = self._call(
+            lambda: self._api.timeline_hashtag(tag, limit=self.page_limit, **kwargs), tag=tag
+        )
+        warnings = self._availability_warnings()
+        for number in range(1, self.max_pages + 1):
+            statuses = list(response or [])
+            logger.debug(
+                "mastodon %s #%s: %d statuses after min_id=%s", self.host, tag, len(statuses), since
+            )
+            previous = positions.get(tag)
+            newest = max((str(s["id"]) for s in statuses), key=_id_order, default=None)
+            moved = newest is not None and (
+                previous is None or _id_order(newest) > _id_order(previous)
+            )
+            if moved:
+                positions[tag] = newest
+            if statuses or number == 1:
+                posts, skipped = self._posts(statuses, tag=tag)
+                cursor_now = {**cursor, "min_id": dict(positions)}
+                yield _page(posts=posts, cursor=cursor_now, warnings=warnings + skipped)
+            warnings = []
+            if since is None or len(statuses) < self.page_limit:
+                break  # first contact reads one page; a short page means we have caught up
+            if not moved:
+                break  # the server ignored min_id; never move the cursor back or loop
+            response = self._next_page(response, tag=tag, newest=positions[tag])
+
+    def _next_page(self, response: Any, *, tag: str, newest: str) -> Any:
+        # Mastodon's Link header "prev" carries min_id=<newest id of this page>.
+        if getattr(response, "_pagination_prev", None):
+            return self._call(lambda: self._api.fetch_previous(response), tag=tag)
+        return self._call(
+            lambda: self._api.timeline_hashtag(tag, limit=self.page_limit, min_id=newest), tag=tag
+        )
+
+    def _availability_warnings(self) -> list[str]:
+        # Answered from the instance information timeline_hashtag() already fetched and cached.
+        if self._api.timeline_is_available("hashtag", with_auth=bool(self._token)):
+            return []
+        return [
+            f"{self.host} reports that its hashtag timelines are not available "
+            + ("to this access token." if self._token else "without an access token.")
+        ]
+
+    def _posts(self, statuses: list[Any], *, tag: str) -> tuple[list[PostData], list[str]]:
+        posts, skipped = [], []
+        for status in statuses:
+            try:
+                posts.append(self._post(status, tag=tag))
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                skipped.append(f"skipped status {status.get('id')!s}: {type(exc).__name__} {exc}")
+        return posts, skipped
+
+    def _post(self, status: Any, *, tag: str) -> PostData:
+        original = status.get("reblog")
+        body = original or status  # a boost's own content is empty; the original carries it
+        text, links = html_to_text(
+            body.get("content") or "",
+            skip_urls={m.get("url") for m in body.get("mentions") or []},
+        )
+        if body.get("spoiler_text"):
+            text = f"{body['spoiler_text']}\n\n{text}".strip()
+        return PostData(
+            platform=PLATFORM,
+            external_id=str(status.get("uri") or status["url"]),
+            author=self._author(status["account"]),
+            text=text,
+            url=str(status.get("url") or body.get("url") or status.get("uri") or ""),
+            created_at=_as_datetime(status["created_at"]),
+            hashtags=_hashtags(body.get("tags") or [], polled=tag),
+            links=links,
+            lang=body.get("language") or "",
+            likes=int(status.get("favourites_count") or 0),
+            reposts=int(status.get("reblogs_count") or 0),
+            replies=int(status.get("replies_count") or 0),
+            quotes=int(status.get("quotes_count") or 0),
+            is_repost=original is not None,
+            repost_of=str(original.get("uri") or original["id"]) if original else "",
+            # Server-local id: the API gives no uri for the parent.
+            reply_to=str(status.get("in_reply_to_id") or ""),
+        )
+
+    def _author(self, account: Any) -> AuthorData:
+        acct = str(account.get("acct") or account["username"])
+        if "@" not in acct:  # local accounts come without their server
+            acct = f"{acct}@{urlsplit(account.get('url') or '').hostname or self.host}"
+        return AuthorData(
+            platform=PLATFORM,
+            external_id=acct,
+            handle=acct,
+            name=(account.get("display_name") or account.get("username") or "")[:255],
+            avatar_url=account.get("avatar") or "",
+            url=account.get("url") or "",
+            followers=int(account.get("followers_count") or 0),
+        )
+
+    def _call(self, request: Any, *, tag: str) -> Any:
+        try:
+            return request()
+        except MastodonError as exc:
+            error = self._error(exc, tag=tag)
+            # The chain is dropped too: an admin reads `reason`, and it is redacted.
+            raise SourceError(
+                self._redact(error.reason),
+                permanent=error.permanent,
+                retry_at=error.retry_at,
+                rate_limited=error.rate_limited,
+            ) from None
+
+    def _error(self, exc: MastodonError, *, tag: str) -> SourceError:
+        where = f"Mastodon {self.host} (#{tag})"
+        if isinstance(exc, MastodonRatelimitError):
+            reset = self._api.ratelimit_reset
+            retry_at = datetime.fromtimestamp(reset, tz=UTC) if reset else None
+            when = f"; retry after {retry_at:%Y-%m-%d %H:%M:%S} UTC" if retry_at else ""
+            return SourceError(
+                f"{where}: rate limited (429){when}.", rate_limited=True, retry_at=retry_at
+            )
+        if isinstance(exc, MastodonNetworkError):
+            return self._network_error(exc, where=where)
+        if isinstance(exc, MastodonIllegalArgumentError):
+            return SourceError(f"{where}: bad configuration: {exc}", permanent=True)
+        if not isinstance(exc, MastodonAPIError):
+            return SourceError(f"{where}: {type(exc).__name__}: {exc}")
+        # Mastodon.py raises (message, status, reason, error); for list endpoints such as
+        # timelines it casts the error body to the list type and loses the server's text.
+        status = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
+        if isinstance(exc, MastodonUnauthorizedError) or status in (401, 403):
+            fix = (
+                "check MASTODON_ACCESS_TOKEN"
+                if self._token
+                else "this server requires an access token; set MASTODON_ACCESS_TOKEN"
+            )
+            return SourceError(f"{where}: access refused ({status}); {fix}.", permanent=True)
+        if isinstance(exc, MastodonNotFoundError) or status in (404, 410):
+            return SourceError(
+                f"{where}: no hashtag timeline at {self.base_url} ({status}); check that the "
+                "base URL is the Mastodon server's address.",
+                permanent=True,
+            )
+        if isinstance(exc, MastodonServerError) or (status and status >= 500):
+            return SourceError(f"{where}: server error ({status}).")
+        if status in (408, 425):
+            return SourceError(f"{where}: request not served ({status}).")
+        if status is None:  # a 200 that was not JSON: some other website answers at this URL
+            return SourceError(
+                f"{where}: the answer from {self.base_url} is not the Mastodon API; check the "
+                "base URL.",
+                permanent=True,
+            )
+        return SourceError(f"{where}: request refused ({status}).", permanent=True)
+
+    def _network_error(self, exc: MastodonNetworkError, *, where: str) -> SourceError:
+        cause = exc.__cause__ or exc.__context__  # Mastodon.py wraps the requests error
+        if isinstance(
+            cause,
+            requests.exceptions.InvalidURL
+            | requests.exceptions.MissingSchema
+            | requests.exceptions.InvalidSchema,
+        ):
+            return SourceError(f"{where}: invalid base URL {self.base_url!r}.", permanent=True)
+        if isinstance(cause, requests.exceptions.Timeout):
+            return SourceError(f"{where}: no answer within {self._timeout:g} seconds.")
+        kind = type(cause).__name__ if cause else type(exc).__name__
+        return SourceError(f"{where}: could not connect ({kind}).")
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._token, "[redacted]") if self._token else text
+
+
+def client_for(source: Any) -> MastodonClient:
+    """The client for a Mastodon `Source` row; the token (optional) comes from settings."""
+    if source.platform != PLATFORM:
+        raise SourceError(f"{source} is not a Mastodon source.", permanent=True)
+    return MastodonClient(
+        base_url=source.base_url,
+        access_token=getattr(settings, "MASTODON_ACCESS_TOKEN", "") or "",
+    )
+
+
+class _ContentParser(HTMLParser):
+    """Mastodon's status HTML to plain text, collecting the links a reader would follow."""
+
+    BLOCKS = frozenset({"p", "div", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})
+    HIDDEN = frozenset({"script", "style", "template"})
+
+    def __init__(self, *, skip_urls: set[str]) -> None:
+        super().__init__(convert_charrefs=True)  # entities come out unescaped
+        self.parts: list[str] = []
+        self.links: list[str] = []
+        self._skip_urls = skip_urls
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.HIDDEN:
+            self._hidden += 1
+        elif tag == "br":
+            self.parts.append("\n")
+        elif tag in self.BLOCKS:
+            self.parts.append("\n\n")
+        elif tag in ("li", "ul", "ol"):
+            self.parts.append("\n")
+        elif tag == "a":
+            self._anchor(dict(attrs))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.HIDDEN:
+            self._hidden = max(0, self._hidden - 1)
+        elif tag in self.BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(re.sub(r"[ \t\r\n\f]+", " ", data))
+
+    def _anchor(self, attrs: dict[str, str | None]) -> None:
+        href = (attrs.get("href") or "").strip()
+        classes = set((attrs.get("class") or "").split())
+        rel = set((attrs.get("rel") or "").split())
+        if classes & {"mention", "hashtag"} or "tag" in rel or href in self._skip_urls:
+            return  # a mention or a hashtag, not a link the author shared
+        parts = urlsplit(href)
+        if parts.scheme.lower() in ("http", "https") and parts.netloc and href not in self.links:
+            self.links.append(href)
+
+    def text(self) -> str:
+        lines = (line.strip(" ") for line in "".join(self.parts).split("\n"))
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def html_to_text(html: str, *, skip_urls: set[str] | None = None) -> tuple[str, tuple[str, ...]]:
+    """Plain text (paragraphs and <br> as newlines) and the http(s) links of a status's HTML."""
+    parser = _ContentParser(skip_urls={u for u in (skip_urls or set()) if u})
+    parser.feed(html)
+    parser.close()
+    return parser.text(), tuple(parser.links)
+
+
+def _hashtags(tags: list[Any], *, polled: str) -> tuple[str, ...]:
+    names: list[str] = []
+    for tag in tags:
+        try:
+            name = hashtag_normalize(tag.get("name") or "")
+        except ValidationError:
+            continue
+        if name not in names:
+            names.append(name)
+    # The server put the status in this tag's timeline; its normalizer also folds accents,
+    # which ours does not, so make sure the status still counts for the tag we polled.
+    if polled not in names:
+        names.append(polled)
+    return tuple(names)
+
+
+def _page(*, posts: list[PostData], cursor: dict[str, Any], warnings: list[str]) -> Page:
+    times = [p.created_at for p in posts]
+    return Page(
+        posts=posts,
+        cursor=cursor,
+        warnings=warnings,
+        newest_at=max(times) if times else None,
+        oldest_at=min(times) if times else None,
+    )
+
+
+def _checked_base_url(base_url: str) -> str:
+    url = (base_url or "").strip().rstrip("/")
+    parts = urlsplit(url)
+    if not url:
+        raise SourceError("A Mastodon source needs its server's base URL.", permanent=True)
+    if parts.scheme != "https" or not parts.hostname or re.search(r"\s", url):
+        raise SourceError(
+            f"Invalid Mastodon base URL {url!r}: use the server's https:// address.",
+            permanent=True,
+        )
+    return url
+
+
+def _id_order(status_id: str) -> tuple[int, str]:
+    # Mastodon ids are numeric strings of varying length; compare them as numbers would.
+    return len(status_id), status_id
+
+
+def _as_datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
