@@ -68,3 +68,30 @@ bench: dev-deps check-services
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+
+# --- Containers (docker-compose.yml: db, redis, migrate, web, worker, beat) -------------------
+IMAGE ?= nhitweek:local
+COMPOSE := sh docker/compose.sh
+
+docker-build:
+	docker build -t $(IMAGE) .
+
+# POSTGRES_PASSWORD only takes effect when the db volume is first created; keep this file.
+.env:
+	@umask 077 && printf 'SECRET_KEY=%s\nPOSTGRES_PASSWORD=%s\n' \
+		"$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		"$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(24))')" > $@
+	@echo "wrote .env: a new SECRET_KEY and POSTGRES_PASSWORD (never commit it)"
+
+docker-up: .env
+	$(COMPOSE) up -d --build
+	@echo "nhitweek is starting on http://localhost:$${WEB_PORT:-8000}/  (make docker-down stops it)"
+
+docker-down:
+	SECRET_KEY=$${SECRET_KEY:-unused-by-down} POSTGRES_PASSWORD=$${POSTGRES_PASSWORD:-unused-by-down} \
+		$(COMPOSE) down
+
+compose-check: dev-deps
+	SECRET_KEY=compose-check-placeholder POSTGRES_PASSWORD=compose-check-placeholder \
+		$(COMPOSE) --env-file /dev/null config -q
+	@echo "docker-compose.yml: accepted by $$($(COMPOSE) version)"
