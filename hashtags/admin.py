@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.db import models
 
-from .models import Hashtag, Heartbeat, Source
+from .models import Author, Hashtag, Heartbeat, PollLog, PollState, Post, Source
 
 
 @admin.register(Hashtag)
@@ -44,3 +44,68 @@ class HeartbeatAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that only ingestion writes: admins look, search and filter, but never edit."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PollState)
+class PollStateAdmin(ReadOnlyAdmin):
+    list_display = ["source", "next_poll_at", "last_ok_at", "failures", "claimed_until"]
+    list_select_related = ["source"]
+
+
+@admin.register(PollLog)
+class PollLogAdmin(ReadOnlyAdmin):
+    list_display = [
+        "started_at",
+        "source",
+        "hashtag",
+        "outcome",
+        "posts_stored",
+        "window_start",
+        "window_end",
+        "message",
+    ]
+    list_filter = ["outcome", "source", "hashtag"]
+    list_select_related = ["source", "hashtag"]
+    date_hierarchy = "started_at"
+    search_fields = ["message"]
+
+
+@admin.register(Author)
+class AuthorAdmin(ReadOnlyAdmin):
+    list_display = ["handle", "name", "platform", "followers", "verified", "updated_at"]
+    list_filter = ["platform", "verified"]
+    search_fields = ["handle", "name"]
+    show_full_result_count = False
+
+
+@admin.register(Post)
+class PostAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "platform",
+        "author",
+        "short_text",
+        "likes",
+        "reposts",
+        "replies",
+        "is_repost",
+    ]
+    list_filter = ["platform", "is_repost"]
+    list_select_related = ["author"]
+    search_fields = ["external_id", "author__handle"]
+    show_full_result_count = False
+    raw_id_fields = ["author", "source"]
+
+    @admin.display(description="text")
+    def short_text(self, obj: Post) -> str:
+        return obj.text[:120]
