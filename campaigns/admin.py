@@ -1,8 +1,55 @@
 """Admin for campaigns: hashtags inline, filters, search, and dates only for those allowed."""
 
+import zoneinfo
+
+from django import forms
 from django.contrib import admin
+from django.utils import timezone
 
 from .models import Campaign, CampaignHashtag, Series
+
+
+class CampaignAdminForm(forms.ModelForm):
+    """Start and end are typed and shown as wall-clock times in the campaign's own zone."""
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "name",
+            "slug",
+            "description",
+            "public",
+            "start",
+            "end",
+            "timezone",
+            "series",
+            "edition",
+        ]
+        help_texts = {
+            "start": "Wall-clock time in the campaign's time zone.",
+            "end": "Wall-clock time in the campaign's time zone; must be after the start.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            for name in ("start", "end"):
+                if name in self.fields:
+                    value = getattr(self.instance, name)
+                    self.initial[name] = value.astimezone(self.instance.tz).replace(tzinfo=None)
+
+    def clean(self):
+        cleaned = super().clean()
+        zone_name = cleaned.get("timezone") or self.instance.timezone
+        try:
+            zone = zoneinfo.ZoneInfo(zone_name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return cleaned  # the timezone field reports its own error
+        for name in ("start", "end"):
+            if name in self.fields and cleaned.get(name):
+                wall_clock = timezone.localtime(cleaned[name]).replace(tzinfo=None)
+                cleaned[name] = wall_clock.replace(tzinfo=zone)
+        return cleaned
 
 
 class CampaignHashtagInline(admin.TabularInline):
@@ -15,6 +62,7 @@ class CampaignHashtagInline(admin.TabularInline):
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
+    form = CampaignAdminForm
     list_display = ["name", "slug", "start", "end", "timezone", "status_label", "public", "series"]
     list_filter = ["public", "series", "timezone"]
     search_fields = ["name", "slug", "description", "hashtags__name"]

@@ -164,16 +164,17 @@ def _change_url(campaign: Campaign) -> str:
 
 
 def _change_data(campaign: Campaign, *, start: datetime | None = None, name: str = "") -> dict:
-    """The admin change form as a browser would post it (datetimes in UTC, the site zone)."""
-    start = start or campaign.start
+    """The admin change form as a browser would post it (wall-clock times in the campaign zone)."""
+    start = (start or campaign.start).astimezone(campaign.tz)
+    end = campaign.end.astimezone(campaign.tz)
     data = {
         "name": name or campaign.name,
         "slug": campaign.slug,
         "description": campaign.description,
         "start_0": f"{start:%Y-%m-%d}",
         "start_1": f"{start:%H:%M:%S}",
-        "end_0": f"{campaign.end:%Y-%m-%d}",
-        "end_1": f"{campaign.end:%H:%M:%S}",
+        "end_0": f"{end:%Y-%m-%d}",
+        "end_1": f"{end:%H:%M:%S}",
         "timezone": campaign.timezone,
         "series": "",
         "edition": campaign.edition,
