@@ -1,0 +1,56 @@
+"""The embedded default (no environment: SQLite, filesystem broker) ingests like PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _manage(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "NHITWEEK_VAR_DIR": str(tmp_path / "var"),
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+def test_the_embedded_default_seeds_polls_the_demo_and_stores_each_post_once(tmp_path):
+    for args in (("migrate", "--noinput"), ("seed_demo",)):
+        done = _manage(tmp_path, *args)
+        assert done.returncode == 0, done.stderr
+    first = _manage(tmp_path, "poll", "--once")
+    assert first.returncode == 0, first.stderr
+    assert "Demo: ok" in first.stdout and "new=0" not in first.stdout, first.stdout
+    again = _manage(tmp_path, "poll", "--once", "--force")
+    assert again.returncode == 0, again.stderr
+    # The demo only adds the minutes completed since; nothing already stored is stored again.
+    assert "Demo: ok" in again.stdout and "duplicates=0" in again.stdout, again.stdout
+    count = _manage(
+        tmp_path,
+        "shell",
+        "-c",
+        "from hashtags.models import Post, VolumeRollup;"
+        "from django.db.models import Sum;"
+        "from django.db import connection;"
+        "print(connection.vendor, Post.objects.count(),"
+        " Post.objects.values('platform', 'external_id').distinct().count(),"
+        " VolumeRollup.objects.aggregate(n=Sum('posts'))['n'] > 0)",
+    )
+    vendor, posts, distinct, has_rollups = count.stdout.split()[-4:]
+    assert vendor == "sqlite"
+    assert int(posts) > 0 and posts == distinct
+    assert has_rollups == "True"
+    assert (tmp_path / "var" / "nhitweek.sqlite3").exists()
