@@ -1,12 +1,19 @@
-"""Beat's scheduler task for the people plane: enqueue polls for live campaigns."""
+"""Beat's scheduler tasks for the people plane: polls and metric refreshes for live campaigns."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
+from .refreshing import metrics_refresh_schedule
 from .scheduling import polls_schedule
 
 
 @shared_task(name="campaigns.schedule_polls", ignore_result=True)
 def schedule_polls() -> int:
     return polls_schedule()
+
+
+@shared_task(name="campaigns.schedule_metrics_refresh", ignore_result=True)
+def schedule_metrics_refresh() -> int:
+    """Enqueue fresh-metrics lookups for the top posts of live campaigns."""
+    return metrics_refresh_schedule()

@@ -8,6 +8,7 @@ import socket
 from celery import shared_task
 
 from .polling import source_poll
+from .refresh import metrics_refresh
 from .services import heartbeat_record
 
 log = logging.getLogger(__name__)
@@ -30,5 +31,21 @@ def poll(*, source_id: int, hashtag_ids: list[int]) -> None:
         result.outcome,
         result.pages,
         result.stored.new,
+        result.message,
+    )
+
+
+@shared_task(name="hashtags.refresh_metrics", ignore_result=True, max_retries=0)
+def refresh_metrics(*, source_id: int, post_ids: list[int]) -> None:
+    """Fresh engagement counts for these posts. A rate limit or failure leaves them stale, and
+    the next scheduled refresh asks again; never a Celery retry."""
+    result = metrics_refresh(source_id=source_id, post_ids=post_ids)
+    log.info(
+        "refresh source=%s outcome=%s asked=%s refreshed=%s missing=%s %s",
+        source_id,
+        result.outcome,
+        result.asked,
+        result.refreshed,
+        result.missing,
         result.message,
     )

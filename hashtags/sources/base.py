@@ -84,3 +84,9 @@ class SourceClient(Protocol):
         """Yield pages of posts newer than `cursor`, newest first; the caller stores each page
         (with its `cursor`) before asking for the next, so a crash loses nothing."""
         ...
+
+    def lookup(self, *, external_ids: Sequence[str]) -> list[PostData]:
+        """The stored posts with these ids as the platform shows them now (fresh metrics).
+        Deleted or unavailable posts are simply left out; errors are `SourceError`s as in
+        `fetch`. Clients may set `lookup_batch`, the most ids one request takes."""
+        ...

@@ -47,6 +47,7 @@ PLATFORM = "bluesky"
 SERVICE = "https://bsky.social"  # the entryway; login then moves the client to the account's PDS
 PAGE_SIZE = 100  # the most searchPosts returns per request
 MAX_PAGES = 20  # per hashtag and fetch; a deeper backlog resumes from the cursor on the next poll
+LOOKUP_BATCH = 25  # the most uris app.bsky.feed.getPosts takes
 TIMEOUT = 20.0  # seconds; atproto's default (httpx's 5 s) is short for a deep search page
 # The search index lags behind posting, and "latest" orders by the post's own time, so a post can
 # surface below the boundary after we passed it. Paging a little past the boundary catches it.
@@ -167,8 +168,11 @@ class BlueskyClient:
             q=f"#{tag}", sort="latest", limit=PAGE_SIZE, cursor=token
         )
         log.debug("Bluesky: searchPosts #%s page=%s", tag, token or "first")
+        return self._invoke(conn, "app.bsky.feed.searchPosts", params)
+
+    def _invoke(self, conn: _Connection, nsid: str, params: Any) -> dict[str, Any]:
         try:
-            return _query(conn.client, params)
+            return _query(conn.client, nsid, params)
         except AtProtocolError as exc:
             if conn.fresh or not _is_session_error(exc):
                 raise
@@ -178,7 +182,37 @@ class BlueskyClient:
         conn.client.request.close()
         conn.client = self._login()
         conn.fresh = True
-        return _query(conn.client, params)
+        return _query(conn.client, nsid, params)
+
+    lookup_batch = LOOKUP_BATCH
+
+    def lookup(self, *, external_ids: Sequence[str]) -> list[PostData]:
+        """Fresh copies of these posts (at:// uris); deleted or hidden ones are left out."""
+        uris = [uri for uri in dict.fromkeys(external_ids) if uri.startswith("at://")]
+        if not uris:
+            return []
+        posts: list[PostData] = []
+        conn = self._connect()
+        try:
+            for start in range(0, len(uris), LOOKUP_BATCH):
+                params = models.AppBskyFeedGetPosts.Params(uris=uris[start : start + LOOKUP_BATCH])
+                try:
+                    body = self._invoke(conn, "app.bsky.feed.getPosts", params)
+                except AtProtocolError as exc:
+                    raise self._lookup_error(exc) from exc
+                found, warnings = _posts_from(body.get("posts") or [])
+                for warning in warnings:
+                    log.warning("Bluesky lookup: %s", warning)
+                posts += found
+        finally:
+            conn.client.request.close()
+        log.debug("Bluesky: %d of %d posts found", len(posts), len(uris))
+        return posts
+
+    def _lookup_error(self, exc: AtProtocolError) -> SourceError:
+        if _is_refused_page(exc):  # our uris, not the account or settings: try again later
+            return SourceError(f"Bluesky refused the lookup ({_detail(exc)}).")
+        return self._error(exc, action="looking up posts")
 
     def _connect(self) -> _Connection:
         with _sessions_lock:
@@ -236,11 +270,11 @@ class _Connection:
     fresh: bool
 
 
-def _query(client: Client, params: models.AppBskyFeedSearchPosts.Params) -> dict[str, Any]:
+def _query(client: Client, nsid: str, params: Any) -> dict[str, Any]:
     # Raw JSON, not atproto's models: one odd post must not fail the whole page's parsing.
-    response = client.invoke_query("app.bsky.feed.searchPosts", params=params)
+    response = client.invoke_query(nsid, params=params)
     if not isinstance(response.content, dict):
-        raise SourceError("Bluesky answered the search with something other than JSON.")
+        raise SourceError(f"Bluesky answered {nsid} with something other than JSON.")
     return response.content
 
 

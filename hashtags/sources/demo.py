@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import math
 import random
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
@@ -45,6 +46,11 @@ CHAT_HOUR, CHAT_RATE = 14, 4.5  # the chat adds this many posts per minute at it
 HOST_MINUTES = (0, 2, 11, 20, 29, 38, 47, 57)
 # Per minute: with both caps a minute always fits in one page, so pages hold whole minutes.
 MAX_ORIGINALS, MAX_REPOSTS = 50, 20
+# Engagement keeps coming in after a post, most of it within the first hours; on a lookup a
+# post has gained up to GROWTH_MAX times its first counts, a share that saturates with age.
+GROWTH_HOURS, GROWTH_MAX = 6.0, 2.5
+_POST_ID = re.compile(r"demo-(?P<key>.+)-(?P<minute>[0-9]{12})-[0-9]+")
+_HASHED_KEY = re.compile(r"[0-9a-f]{12}")  # _World.key of a tag list too long to spell out
 
 
 def _lines(block: str) -> tuple[str, ...]:
@@ -270,6 +276,38 @@ class DemoClient:
         """The posts of one minute, oldest first: the same every time it is asked."""
         return minute_posts(world=self._world(hashtags), minute=_floor_minute(minute))
 
+    lookup_batch = PAGE_SIZE
+
+    def lookup(self, *, external_ids: Sequence[str]) -> list[PostData]:
+        """The posts again, with counts that grew with their age. An id is only readable back
+        while its world's key is its tags (up to 40 characters); others are left out."""
+        now = self.now()
+        wanted: dict[tuple[str, datetime], set[str]] = {}
+        for external_id in dict.fromkeys(external_ids):
+            match = _POST_ID.fullmatch(external_id)
+            # A hashed key would read as one tag of another world, with other posts.
+            if not match or _HASHED_KEY.fullmatch(match["key"]):
+                continue
+            try:
+                minute = datetime.strptime(match["minute"], "%Y%m%d%H%M").replace(tzinfo=UTC)
+            except ValueError:
+                continue
+            wanted.setdefault((match["key"], minute), set()).add(external_id)
+        posts: list[PostData] = []
+        for (key, minute), ids in wanted.items():
+            try:
+                world = self._world(key.split("+"))
+            except SourceError:
+                continue  # not our id
+            if world.key != key:
+                continue
+            posts += [
+                _grown(post, seed=self.seed, now=now)
+                for post in minute_posts(world=world, minute=minute)
+                if post.external_id in ids
+            ]
+        return posts
+
     def _world(self, hashtags: Sequence[str]) -> _World:
         try:
             tags = tuple(sorted({hashtag_normalize(tag) for tag in hashtags}))
@@ -413,6 +451,23 @@ def _metrics(rng: random.Random, kind: str) -> dict[str, int]:
     reposts = int(likes * rng.uniform(0.05, 0.4))
     replies, quotes = int(likes * rng.uniform(0.02, 0.2)), int(reposts * rng.uniform(0, 0.2))
     return {"likes": likes, "reposts": reposts, "replies": replies, "quotes": quotes}
+
+
+def _grown(post: PostData, *, seed: str, now: datetime) -> PostData:
+    """Counts grown by the post's age: never below what a poll first saw, the same for the same
+    moment, and at each post's own pace."""
+    if post.is_repost:
+        return post  # a plain repost's counts are its original's
+    hours = max(0.0, (now - post.created_at).total_seconds() / 3600)
+    pace = _rng(seed, post.external_id, "growth").uniform(0.2, 1.0)
+    share = GROWTH_MAX * pace * (1 - math.exp(-hours / GROWTH_HOURS))
+    return replace(
+        post,
+        likes=post.likes + int((post.likes + 4) * share),
+        reposts=post.reposts + int((post.reposts + 1) * share),
+        replies=post.replies + int((post.replies + 1) * share),
+        quotes=post.quotes + int(post.quotes * share),
+    )
 
 
 def _rate(world: _World, minute: datetime) -> float:

@@ -44,7 +44,10 @@ PLATFORM = "mastodon"
 PAGE_LIMIT = 40  # the API's maximum for timelines
 DEFAULT_TIMEOUT = 20.0  # seconds; Mastodon.py's own default is 300
 DEFAULT_MAX_PAGES = 10  # per tag and poll; the cursor lets the next poll carry on
+LOOKUP_BATCH = 20  # the most ids GET /api/v1/statuses takes (Mastodon 4.3+)
 USER_AGENT = "nhitweek (hashtag campaign dashboard)"
+# The uri of a status that lives on the server: the last part is its local id there.
+_LOCAL_STATUS = re.compile(r"/users/[^/]+/statuses/([0-9]+)")
 
 
 class MastodonClient:
@@ -68,6 +71,7 @@ class MastodonClient:
         self.max_pages = max_pages
         self._timeout = timeout
         self._token = access_token or ""
+        self._multi_get = True  # until the server shows it predates GET /api/v1/statuses
         self._api = Mastodon(
             api_base_url=self.base_url,
             access_token=self._token or None,
@@ -129,6 +133,52 @@ class MastodonClient:
         return self._call(
             lambda: self._api.timeline_hashtag(tag, limit=self.page_limit, min_id=newest), tag=tag
         )
+
+    lookup_batch = LOOKUP_BATCH
+
+    def lookup(self, *, external_ids: Sequence[str]) -> list[PostData]:
+        """Fresh copies of the statuses that live on this server, read by their local id.
+
+        We store a status by its ActivityPub uri; only a status of this server carries its
+        local id in it (…/users/NAME/statuses/ID). Other servers' statuses, and deleted or
+        private ones, are left out.
+        """
+        local: dict[str, str] = {}
+        for uri in dict.fromkeys(external_ids):
+            status_id = self._local_id(uri)
+            if status_id:
+                local[status_id] = uri
+        ids = list(local)
+        statuses: list[Any] = []
+        for start in range(0, len(ids), LOOKUP_BATCH):
+            batch = ids[start : start + LOOKUP_BATCH]
+            statuses += self._call(lambda batch=batch: self._statuses(batch), tag="")
+        posts, skipped = self._posts(statuses, tag="")
+        for problem in skipped:
+            logger.warning("mastodon %s lookup: %s", self.host, problem)
+        wanted = set(local.values())
+        found = [post for post in posts if post.external_id in wanted]
+        logger.debug("mastodon %s: %d of %d statuses found", self.host, len(found), len(wanted))
+        return found
+
+    def _local_id(self, uri: str) -> str:
+        parts = urlsplit(uri)
+        match = _LOCAL_STATUS.fullmatch(parts.path)
+        return match[1] if match and parts.hostname == self.host else ""
+
+    def _statuses(self, ids: list[str]) -> list[Any]:
+        if self._multi_get:
+            try:
+                return list(self._api.statuses(ids) or [])  # missing ones are simply absent
+            except MastodonNotFoundError:
+                self._multi_get = False  # before 4.3: one request per status
+        found = []
+        for status_id in ids:
+            try:
+                found.append(self._api.status(status_id))
+            except MastodonNotFoundError:
+                continue  # deleted, or no longer visible to us
+        return found
 
     def _availability_warnings(self) -> list[str]:
         # Answered from the instance information timeline_hashtag() already fetched and cached.
@@ -205,7 +255,7 @@ class MastodonClient:
             ) from None
 
     def _error(self, exc: MastodonError, *, tag: str) -> SourceError:
-        where = f"Mastodon {self.host} (#{tag})"
+        where = f"Mastodon {self.host} (#{tag})" if tag else f"Mastodon {self.host}"
         if isinstance(exc, MastodonRatelimitError):
             reset = self._api.ratelimit_reset
             retry_at = datetime.fromtimestamp(reset, tz=UTC) if reset else None
@@ -344,7 +394,7 @@ def _hashtags(tags: list[Any], *, polled: str) -> tuple[str, ...]:
             names.append(name)
     # The server put the status in this tag's timeline; its normalizer also folds accents,
     # which ours does not, so make sure the status still counts for the tag we polled.
-    if polled not in names:
+    if polled and polled not in names:
         names.append(polled)
     return tuple(names)
 

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "x"
 MAX_QUERY_LENGTH = 512  # characters per query on the Basic tiers (Pro: 4096)
 MAX_RESULTS = 100  # the most recent search returns per request
+LOOKUP_BATCH = 100  # the most ids GET /2/tweets takes per request
 # Recent search reaches back 7 days; stay a little inside so a slow request is not refused.
 SEARCH_WINDOW = timedelta(days=7) - timedelta(minutes=5)
 TWEET_FIELDS = [
@@ -52,6 +53,7 @@ USER_FIELDS = ["username", "name", "profile_image_url", "public_metrics", "verif
 _TOKEN_PLACEHOLDER = "[redacted]"  # noqa: S105
 _TWITTER_EPOCH_MS = 1288834974657  # X ids carry their creation time (snowflake)
 _TEXT_TAG = re.compile(r"(?<![\w&/])[#\uff03](\w+)")
+_POST_ID = re.compile(r"[0-9]{1,19}")  # what GET /2/tweets accepts as an id
 
 
 class _BearerAuth(requests.auth.AuthBase):
@@ -174,6 +176,37 @@ class XClient:
             )
             if not next_token:
                 return
+
+    lookup_batch = LOOKUP_BATCH
+
+    def lookup(self, *, external_ids: Sequence[str]) -> list[PostData]:
+        """Fresh copies of these posts; deleted, protected or suspended ones are left out.
+        Every post returned counts against the monthly post cap, like a search result."""
+        ids = [i for i in dict.fromkeys(external_ids) if _POST_ID.fullmatch(i)]
+        posts: list[PostData] = []
+        for start in range(0, len(ids), LOOKUP_BATCH):
+            batch = ids[start : start + LOOKUP_BATCH]
+            try:
+                response = self._api.get_tweets(
+                    batch,
+                    tweet_fields=TWEET_FIELDS,
+                    expansions=EXPANSIONS,
+                    user_fields=USER_FIELDS,
+                )
+            except tweepy.BadRequest as exc:
+                # Our ids, not the source's settings: worth a later try, not a disabled source.
+                raise SourceError(f"X refused the lookup (400): {_problem(exc)}") from None
+            except tweepy.HTTPException as exc:
+                raise _error_for(exc) from None
+            except requests.JSONDecodeError:
+                raise SourceError("X sent an unreadable response.") from None
+            except requests.RequestException as exc:
+                raise SourceError(f"X did not answer: {type(exc).__name__}") from None
+            found = _posts_from(response)
+            # Missing posts come back as "Not Found Error" / "Authorization Error" entries.
+            log.debug("x: looked up %d posts, %d unavailable", len(batch), len(batch) - len(found))
+            posts += found
+        return posts
 
     def _params(self, state: dict[str, Any]) -> dict[str, Any]:
         params: dict[str, Any] = {

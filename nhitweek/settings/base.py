@@ -130,10 +130,20 @@ POLL_MAX_PAGES = env_int("POLL_MAX_PAGES", 20)  # per poll; the rest comes next 
 POLL_LEASE_SECONDS = env_int("POLL_LEASE_SECONDS", 200)  # a killed poll frees its source
 POLL_MAX_BACKOFF_SECONDS = env_int("POLL_MAX_BACKOFF_SECONDS", 1800)
 DEMO_SEED = env_str("DEMO_SEED", "nhitweek")
+# Engagement goes stale: refresh the top posts of campaigns in their window. X is left out by
+# default because every post looked up counts against its monthly cap (add "x" to opt in).
+METRICS_REFRESH_TOP = env_int("METRICS_REFRESH_TOP", 200)
+METRICS_REFRESH_MIN_AGE_MINUTES = env_int("METRICS_REFRESH_MIN_AGE_MINUTES", 15)
+METRICS_REFRESH_PLATFORMS = env_list("METRICS_REFRESH_PLATFORMS", ["mastodon", "bluesky", "demo"])
+METRICS_REFRESH_SCHEDULER_SECONDS = env_int("METRICS_REFRESH_SCHEDULER_SECONDS", 300)
 CELERY_BEAT_SCHEDULE = {
     "schedule-polls": {
         "task": "campaigns.schedule_polls",
         "schedule": POLL_SCHEDULER_SECONDS,
+    },
+    "schedule-metrics-refresh": {
+        "task": "campaigns.schedule_metrics_refresh",
+        "schedule": METRICS_REFRESH_SCHEDULER_SECONDS,
     },
     "worker-heartbeat": {
         "task": "hashtags.heartbeat",

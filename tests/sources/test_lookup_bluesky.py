@@ -1,0 +1,158 @@
+"""Bluesky lookup (app.bsky.feed.getPosts) against recorded XRPC responses, beneath atproto."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from hashtags.sources.base import SourceError
+from hashtags.sources.bluesky import LOOKUP_BATCH, BlueskyClient, sessions_forget
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "bluesky"
+HANDLE = "nhitweek-bot.bsky.social"
+PASSWORD = "k3vn-p8qz-x2hd-m7wc"
+PDS = "porcini.us-east.host.bsky.network"
+RESET = 1758380400
+P1 = "at://did:plc:u5cwb2mwiv2bfq53cjufe6yn/app.bsky.feed.post/3lzbtv6aks22a"
+P2 = "at://did:plc:4o6b4clcgvnzpmoxhzmnqpje/app.bsky.feed.post/3lzbtr4xw7k2d"  # since deleted
+P3 = "at://did:plc:r3mvxhfkmo5d7tgq2jhpzyaa/app.bsky.feed.post/3lzbtkq2lhs2x"
+GET_POSTS = "app.bsky.feed.getPosts"
+LOGIN = "com.atproto.server.createSession"
+
+
+def load(name: str) -> dict[str, Any]:
+    return json.loads((FIXTURES / name).read_text())
+
+
+class Replay:
+    """The network: answers each XRPC method from its queue of recorded responses, in order."""
+
+    def __init__(self) -> None:
+        self.queues: dict[str, list[Any]] = defaultdict(list)
+        self.requests: list[httpx.Request] = []
+
+    def add(self, nsid: str, fixture: str, *, status: int = 200, error: Exception | None = None):
+        self.queues[nsid].append(error or (status, load(fixture)))
+        return self
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        nsid = request.url.path.rsplit("/", 1)[-1]
+        assert self.queues[nsid], f"unexpected request to {nsid}"
+        answer = self.queues[nsid].pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        status, body = answer
+        limits = {
+            "RateLimit-Limit": "3000",
+            "RateLimit-Remaining": "2999" if status != 429 else "0",
+            "RateLimit-Reset": str(RESET),
+            "RateLimit-Policy": "3000;w=300",
+        }
+        return httpx.Response(status, json=body, headers=limits, request=request)
+
+    def calls(self, nsid: str) -> list[httpx.Request]:
+        return [r for r in self.requests if r.url.path.endswith(f"/xrpc/{nsid}")]
+
+
+def make_client(replay: Replay) -> BlueskyClient:
+    return BlueskyClient(
+        handle=HANDLE, app_password=PASSWORD, transport=httpx.MockTransport(replay)
+    )
+
+
+@pytest.fixture(autouse=True)
+def _empty_session_store():
+    sessions_forget()
+    yield
+    sessions_forget()
+
+
+def test_it_returns_fresh_counts_and_leaves_out_deleted_posts():
+    replay = Replay().add(LOGIN, "create_session.json").add(GET_POSTS, "lookup_get_posts.json")
+
+    posts = make_client(replay).lookup(external_ids=[P1, P2, P3])
+
+    assert [p.external_id for p in posts] == [P1, P3]
+    first, third = posts
+    assert (first.likes, first.reposts, first.replies, first.quotes) == (131, 40, 11, 5)
+    assert first.hashtags == ("nhitweek", "hitworks")
+    assert first.author.handle == "ahaonline.bsky.social"
+    assert first.created_at == datetime(2025, 9, 20, 14, 2, 7, 512000, tzinfo=UTC)
+    assert (third.likes, third.reposts, third.replies, third.quotes) == (27, 6, 2, 1)
+    (call,) = replay.calls(GET_POSTS)
+    assert call.url.host == PDS  # through the account's PDS, with the session's token
+    assert call.url.params.get_list("uris") == [P1, P2, P3]
+    assert call.headers["Authorization"] == f"Bearer {load('create_session.json')['accessJwt']}"
+
+
+def test_more_uris_than_one_request_takes_are_split_and_one_login_serves_all():
+    uris = [f"{P1[:-7]}{n:07d}" for n in range(30)]
+    replay = Replay().add(LOGIN, "create_session.json")
+    for _ in range(2):
+        replay.add(GET_POSTS, "lookup_get_posts_empty.json")
+
+    assert make_client(replay).lookup(external_ids=[*uris, uris[0]]) == []
+
+    sent = [len(r.url.params.get_list("uris")) for r in replay.calls(GET_POSTS)]
+    assert sent == [LOOKUP_BATCH, 30 - LOOKUP_BATCH]
+    assert len(replay.calls(LOGIN)) == 1
+
+
+def test_nothing_is_asked_for_ids_that_are_no_at_uris():
+    replay = Replay()
+
+    assert make_client(replay).lookup(external_ids=["", "p1", "https://bsky.app/x"]) == []
+    assert replay.requests == []
+
+
+def test_a_rate_limit_is_transient_until_the_reset_time():
+    replay = Replay().add(LOGIN, "create_session.json")
+    replay.add(GET_POSTS, "error_rate_limit_exceeded.json", status=429)
+
+    with pytest.raises(SourceError) as caught:
+        make_client(replay).lookup(external_ids=[P1])
+
+    assert caught.value.rate_limited and not caught.value.permanent
+    assert caught.value.retry_at == datetime.fromtimestamp(RESET, tz=UTC)
+
+
+def test_a_refused_uri_list_is_transient_not_a_disabled_source():
+    replay = Replay().add(LOGIN, "create_session.json")
+    replay.add(GET_POSTS, "lookup_error_invalid_uri.json", status=400)
+
+    with pytest.raises(SourceError) as caught:
+        make_client(replay).lookup(external_ids=[P1])
+
+    assert not caught.value.permanent
+    assert "InvalidRequest" in caught.value.reason
+
+
+def test_a_wrong_app_password_is_permanent_and_never_shown(caplog):
+    for name in (None, "httpx", "httpcore", "atproto", "atproto_client"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    replay = Replay().add(LOGIN, "error_authentication_required.json", status=401)
+
+    with pytest.raises(SourceError) as caught:
+        make_client(replay).lookup(external_ids=[P1])
+
+    assert caught.value.permanent
+    assert PASSWORD not in caplog.text and PASSWORD not in str(caught.value)
+    assert not replay.calls(GET_POSTS)
+
+
+@pytest.mark.parametrize("error", [httpx.ReadTimeout("timed out"), httpx.ConnectError("refused")])
+def test_timeouts_are_transient(error):
+    replay = Replay().add(LOGIN, "create_session.json").add(GET_POSTS, "", error=error)
+
+    with pytest.raises(SourceError) as caught:
+        make_client(replay).lookup(external_ids=[P1])
+
+    assert not caught.value.permanent
