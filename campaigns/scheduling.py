@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from hashtags.models import Source
-from hashtags.polling import PollResult, poll_reserve, source_poll
+from hashtags.polling import PollResult, poll_rate_limited, poll_reserve, source_poll
 
 from .models import CampaignHashtag
 
@@ -83,6 +83,8 @@ def polls_run_once(
     """For `manage.py poll --once`: poll each due source in this process, one after another."""
     now = now or timezone.now()
     for work in poll_work(now=now, campaign_slug=campaign_slug, platform=platform):
+        if force and poll_rate_limited(source=work.source, now=now):
+            continue
         if not force and not poll_reserve(source=work.source, now=now):
             continue
         yield work.source, source_poll(source_id=work.source.pk, hashtag_ids=work.hashtag_ids)

@@ -4,6 +4,7 @@ the hashtag carries the number in its key, so a stored post is visible at once."
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import suppress
 
 from django.core.cache import cache
 
@@ -16,9 +17,10 @@ def generation_bump(*, hashtag_ids: Iterable[int]) -> None:
         key = _KEY.format(hashtag_id)
         try:
             cache.incr(key)
-        except ValueError:
-            cache.add(key, 1, timeout=_TIMEOUT)
-            cache.incr(key)
+        except ValueError:  # no such key yet, or it vanished (eviction, flush) in between
+            if not cache.add(key, 1, timeout=_TIMEOUT):
+                with suppress(ValueError):
+                    cache.incr(key)
 
 
 def generations(*, hashtag_ids: Iterable[int]) -> dict[int, int]:

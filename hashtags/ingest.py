@@ -96,7 +96,7 @@ def posts_upsert(
         if result.duplicates or result.new:
             touched.update(_tracked_ids(batch))
         if touched:
-            transaction.on_commit(lambda: generation_bump(hashtag_ids=touched))
+            transaction.on_commit(lambda: generation_bump(hashtag_ids=touched), robust=True)
     return result
 
 

@@ -16,12 +16,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
+from . import sources
 from .ingest import UpsertResult, posts_upsert
 from .models import Hashtag, PollLog, PollState, Source
-from .sources import client_for
 from .sources.base import SourceClient, SourceError
 
 log = logging.getLogger(__name__)
@@ -62,12 +62,31 @@ def poll_reserve(*, source: Source, now: datetime | None = None) -> bool:
     return taken == 1
 
 
-def _claim(source: Source, now: datetime) -> bool:
+def poll_rate_limited(*, source: Source, now: datetime) -> bool:
+    """Whether the source is waiting out a platform's rate limit (its last poll ended so)."""
+    if not PollState.objects.filter(source=source, next_poll_at__gt=now).exists():
+        return False
+    last = (
+        PollLog.objects.filter(source=source)
+        .order_by("-finished_at", "-pk")
+        .values_list("outcome", flat=True)
+        .first()
+    )
+    return last == PollLog.Outcome.RATE_LIMITED
+
+
+def _claim(source: Source, now: datetime) -> datetime | None:
+    """Take the source for one poll; returns the claim (to release only our own) or None."""
     poll_state_for(source=source, now=now)
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-    return (
-        PollState.objects.filter(Q(source=source) & free).update(claimed_until=now + _lease()) == 1
-    )
+    until = now + _lease()
+    taken = PollState.objects.filter(Q(source=source) & free).update(claimed_until=until)
+    return until if taken == 1 else None
+
+
+def _release(claim: datetime) -> Case:
+    """claimed_until after a poll: cleared if still ours, left alone if another took it over."""
+    return Case(When(claimed_until=claim, then=Value(None)), default=F("claimed_until"))
 
 
 def source_poll(
@@ -75,7 +94,7 @@ def source_poll(
     source_id: int,
     hashtag_ids: Sequence[int],
     max_pages: int | None = None,
-    client_factory: Callable[[Source], SourceClient] = client_for,
+    client_factory: Callable[[Source], SourceClient] | None = None,
     now: Callable[[], datetime] = timezone.now,
 ) -> PollResult:
     """Poll one source for these hashtags, storing page by page."""
@@ -86,33 +105,36 @@ def source_poll(
     started = now()
     if not hashtags:
         return PollResult(source_id=source_id, outcome="ok", message="no hashtags to poll")
-    if not _claim(source, started):
+    claim = _claim(source, started)
+    if claim is None:
         return PollResult(source_id=source_id, outcome="busy", message="another worker polls it")
     result = PollResult(source_id=source_id, outcome="ok")
     max_pages = max_pages or getattr(settings, "POLL_MAX_PAGES", 20)
     state = PollState.objects.get(source=source)
     window_start = state.last_ok_at
     oldest: datetime | None = None
+    warnings: list[str] = []
     try:
-        client = client_factory(source)
+        client = (client_factory or sources.client_for)(source)
         pages = client.fetch(hashtags=[h.name for h in hashtags], cursor=dict(state.cursor))
         for page in pages:
             result.stored.add(posts_upsert(posts=page.posts, source=source, cursor=page.cursor))
             result.pages += 1
             if page.oldest_at and (oldest is None or page.oldest_at < oldest):
                 oldest = page.oldest_at
-            if page.warnings:
-                result.message = "; ".join(page.warnings)[:2000]
+            warnings.extend(page.warnings)
+            result.message = "; ".join(warnings)[:2000]
             if result.pages >= max_pages:
-                result.message = f"stopped after {max_pages} pages; continues next poll"
+                note = f"stopped after {max_pages} pages; continues next poll"
+                result.message = "; ".join([*warnings, note])[:2000]
                 break
     except SourceError as exc:
-        _finish_failed(source, hashtags, result, exc, started, window_start, now())
+        _finish_failed(source, hashtags, result, exc, started, window_start, now(), claim)
         return result
     except Exception as exc:
         # No poison pills: push this source back before the error reaches Celery.
         failure = SourceError(f"{type(exc).__name__}: {exc}"[:500])
-        _finish_failed(source, hashtags, result, failure, started, window_start, now())
+        _finish_failed(source, hashtags, result, failure, started, window_start, now(), claim)
         raise
     finished = now()
     more = result.pages >= max_pages
@@ -120,7 +142,7 @@ def source_poll(
     with transaction.atomic():
         PollState.objects.filter(source=source).update(
             next_poll_at=result.next_poll_at,
-            claimed_until=None,
+            claimed_until=_release(claim),
             failures=0,
             last_polled_at=finished,
             last_ok_at=finished,
@@ -148,6 +170,7 @@ def _finish_failed(
     started: datetime,
     window_start: datetime | None,
     finished: datetime,
+    claim: datetime,
 ) -> None:
     state = PollState.objects.get(source=source)
     failures = state.failures + 1
@@ -156,7 +179,10 @@ def _finish_failed(
         next_at = finished + timedelta(seconds=source.poll_interval)
     elif exc.rate_limited:
         result.outcome, outcome = "rate_limited", PollLog.Outcome.RATE_LIMITED
-        next_at = max(exc.retry_at or finished, finished) + timedelta(seconds=1)
+        wait_until = exc.retry_at if exc.retry_at and exc.retry_at > finished else None
+        next_at = (wait_until or finished + timedelta(seconds=source.poll_interval)) + timedelta(
+            seconds=1
+        )
         failures = state.failures  # waiting out a limit is not a failure
     else:
         result.outcome, outcome = "error", PollLog.Outcome.ERROR
@@ -167,7 +193,10 @@ def _finish_failed(
     log.warning("poll of %s: %s (%s); next at %s", source, exc.reason, result.outcome, next_at)
     with transaction.atomic():
         PollState.objects.filter(source=source).update(
-            next_poll_at=next_at, claimed_until=None, failures=failures, last_polled_at=finished
+            next_poll_at=next_at,
+            claimed_until=_release(claim),
+            failures=failures,
+            last_polled_at=finished,
         )
         changes = {"last_error": exc.reason[:2000], "last_error_at": finished}
         if exc.permanent:

@@ -1,0 +1,1 @@
+"""Test helpers that are neither tests nor fixtures: fake platform clients, a worker app."""
