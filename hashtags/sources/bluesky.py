@@ -14,7 +14,6 @@ plus the paging token and the newest post seen; only the last page moves `since_
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -35,15 +34,12 @@ from atproto_client.request import Request
 from atproto_core.exceptions import AtProtocolError
 from atproto_server.exceptions import InvalidTokenError
 from django.conf import settings
-from django.core.exceptions import ValidationError
 
-from hashtags.normalize import hashtag_normalize
-
-from .base import AuthorData, Page, PostData, SourceError
+from .base import Page, PostData, SourceError
+from .bluesky_posts import PLATFORM, _parse_time, _posts_from
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "bluesky"
 SERVICE = "https://bsky.social"  # the entryway; login then moves the client to the account's PDS
 PAGE_SIZE = 100  # the most searchPosts returns per request
 MAX_PAGES = 20  # per hashtag and fetch; a deeper backlog resumes from the cursor on the next poll
@@ -54,7 +50,6 @@ TIMEOUT = 20.0  # seconds; atproto's default (httpx's 5 s) is short for a deep s
 INDEX_LAG = timedelta(minutes=5)
 # Errors that mean "this stored session is no longer accepted", not "this request is wrong".
 _SESSION_ERRORS = frozenset({"ExpiredToken", "InvalidToken", "AuthMissing"})
-_TEXT_TAG = re.compile(r"(?<![\w&/])[#\uff03](\w+)")
 _REDACTED = "[redacted]"
 
 _sessions: dict[str, str] = {}  # handle -> atproto session string (holds tokens: never log it)
@@ -353,119 +348,6 @@ def _error_for(exc: BaseException, *, action: str) -> SourceError:
             permanent=True,
         )
     return SourceError(f"Bluesky failed while {action} ({detail}).")
-
-
-def _posts_from(raw_posts: list[Any]) -> tuple[list[PostData], list[str]]:
-    now = datetime.now(UTC)
-    posts: list[PostData] = []
-    warnings: list[str] = []
-    for raw in raw_posts:
-        try:
-            posts.append(_post(raw, now=now))
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            uri = raw.get("uri", "?") if isinstance(raw, dict) else "?"
-            warnings.append(f"Skipped Bluesky post {uri}: {type(exc).__name__} {exc}")
-    return posts, warnings
-
-
-def _post(raw: dict[str, Any], *, now: datetime) -> PostData:
-    uri = raw["uri"]
-    record = raw.get("record") or {}
-    indexed = _parse_time(raw.get("indexedAt"))
-    created = _parse_time(record.get("createdAt"))
-    if created is None or created > now:  # createdAt is the client's claim; indexedAt the AppView's
-        created = indexed
-    if created is None:
-        raise ValueError("no usable createdAt or indexedAt")
-    author = _author(raw["author"])
-    text = record.get("text") or ""
-    facets = [f for f in record.get("facets") or [] if isinstance(f, dict)]
-    features = [x for f in facets for x in f.get("features") or [] if isinstance(x, dict)]
-    tags = [x.get("tag") for x in features if x.get("$type") == "app.bsky.richtext.facet#tag"]
-    tags += list(record.get("tags") or [])  # extra tags a client may attach outside the text
-    if not tags:  # posts written by clients that add no facets
-        tags = _TEXT_TAG.findall(text)
-    links = [x.get("uri") for x in features if x.get("$type") == "app.bsky.richtext.facet#link"]
-    links += _embed_links(record.get("embed"))
-    reply = record.get("reply") or {}
-    return PostData(
-        platform=PLATFORM,
-        external_id=uri,
-        author=author,
-        text=text,
-        url=f"{author.url}/post/{uri.rsplit('/', 1)[-1]}",
-        created_at=created,
-        hashtags=tuple(_hashtags(tags)),
-        links=tuple(_unique([u for u in links if _is_web_url(u)])),
-        lang=(record.get("langs") or [""])[0] or "",
-        likes=int(raw.get("likeCount") or 0),
-        reposts=int(raw.get("repostCount") or 0),
-        replies=int(raw.get("replyCount") or 0),
-        quotes=int(raw.get("quoteCount") or 0),
-        # searchPosts returns posts only, never reposts, so is_repost stays False.
-        reply_to=(reply.get("parent") or {}).get("uri", ""),
-        conversation_id=(reply.get("root") or {}).get("uri", "") or uri,
-    )
-
-
-def _author(raw: dict[str, Any]) -> AuthorData:
-    did = raw["did"]
-    handle = raw.get("handle") or did
-    profile = handle if handle != "handle.invalid" else did
-    return AuthorData(
-        platform=PLATFORM,
-        external_id=did,
-        handle=handle,
-        name=raw.get("displayName") or "",
-        avatar_url=raw.get("avatar") or "",
-        url=f"https://bsky.app/profile/{profile}",
-        # A post view carries no follower count; fetching profiles would cost a request per
-        # author, so it stays 0 here.
-        followers=0,
-        verified=(raw.get("verification") or {}).get("verifiedStatus") == "valid",
-    )
-
-
-def _embed_links(embed: Any) -> list[str]:
-    """The link card's URL: the app often shows a card instead of the link in the text."""
-    if not isinstance(embed, dict):
-        return []
-    if embed.get("$type") == "app.bsky.embed.recordWithMedia":
-        embed = embed.get("media") or {}
-    external = embed.get("external") if embed.get("$type") == "app.bsky.embed.external" else None
-    return [external["uri"]] if isinstance(external, dict) and external.get("uri") else []
-
-
-def _hashtags(tags: list[Any]) -> list[str]:
-    found = []
-    for tag in tags:
-        if not isinstance(tag, str):
-            continue
-        try:
-            found.append(hashtag_normalize(tag))
-        except ValidationError:
-            continue
-    return _unique(found)
-
-
-def _is_web_url(url: Any) -> bool:
-    return isinstance(url, str) and url.lower().startswith(("http://", "https://"))
-
-
-def _unique(items: list[str]) -> list[str]:
-    return list(dict.fromkeys(items))
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -16,13 +16,11 @@ import logging
 import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from mastodon import Mastodon
 from mastodon.errors import (
     MastodonAPIError,
@@ -35,12 +33,11 @@ from mastodon.errors import (
     MastodonUnauthorizedError,
 )
 
-from ..normalize import hashtag_normalize
-from .base import AuthorData, Page, PostData, SourceError
+from .base import Page, PostData, SourceError
+from .mastodon_posts import PLATFORM, _posts_from
 
 logger = logging.getLogger(__name__)
 
-PLATFORM = "mastodon"
 PAGE_LIMIT = 40  # the API's maximum for timelines
 DEFAULT_TIMEOUT = 20.0  # seconds; Mastodon.py's own default is 300
 DEFAULT_MAX_PAGES = 10  # per tag and poll; the cursor lets the next poll carry on
@@ -116,7 +113,7 @@ class MastodonClient:
             if moved:
                 positions[tag] = newest
             if statuses or number == 1:
-                posts, skipped = self._posts(statuses, tag=tag)
+                posts, skipped = _posts_from(statuses, tag=tag, host=self.host)
                 cursor_now = {**cursor, "min_id": dict(positions)}
                 yield _page(posts=posts, cursor=cursor_now, warnings=warnings + skipped)
             warnings = []
@@ -153,7 +150,7 @@ class MastodonClient:
         for start in range(0, len(ids), LOOKUP_BATCH):
             batch = ids[start : start + LOOKUP_BATCH]
             statuses += self._call(lambda batch=batch: self._statuses(batch), tag="")
-        posts, skipped = self._posts(statuses, tag="")
+        posts, skipped = _posts_from(statuses, tag="", host=self.host)
         for problem in skipped:
             logger.warning("mastodon %s lookup: %s", self.host, problem)
         wanted = set(local.values())
@@ -188,58 +185,6 @@ class MastodonClient:
             f"{self.host} reports that its hashtag timelines are not available "
             + ("to this access token." if self._token else "without an access token.")
         ]
-
-    def _posts(self, statuses: list[Any], *, tag: str) -> tuple[list[PostData], list[str]]:
-        posts, skipped = [], []
-        for status in statuses:
-            try:
-                posts.append(self._post(status, tag=tag))
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                skipped.append(f"skipped status {status.get('id')!s}: {type(exc).__name__} {exc}")
-        return posts, skipped
-
-    def _post(self, status: Any, *, tag: str) -> PostData:
-        original = status.get("reblog")
-        body = original or status  # a boost's own content is empty; the original carries it
-        text, links = html_to_text(
-            body.get("content") or "",
-            skip_urls={m.get("url") for m in body.get("mentions") or []},
-        )
-        if body.get("spoiler_text"):
-            text = f"{body['spoiler_text']}\n\n{text}".strip()
-        return PostData(
-            platform=PLATFORM,
-            external_id=str(status.get("uri") or status["url"]),
-            author=self._author(status["account"]),
-            text=text,
-            url=str(status.get("url") or body.get("url") or status.get("uri") or ""),
-            created_at=_as_datetime(status["created_at"]),
-            hashtags=_hashtags(body.get("tags") or [], polled=tag),
-            links=links,
-            lang=body.get("language") or "",
-            likes=int(status.get("favourites_count") or 0),
-            reposts=int(status.get("reblogs_count") or 0),
-            replies=int(status.get("replies_count") or 0),
-            quotes=int(status.get("quotes_count") or 0),
-            is_repost=original is not None,
-            repost_of=str(original.get("uri") or original["id"]) if original else "",
-            # Server-local id: the API gives no uri for the parent.
-            reply_to=str(status.get("in_reply_to_id") or ""),
-        )
-
-    def _author(self, account: Any) -> AuthorData:
-        acct = str(account.get("acct") or account["username"])
-        if "@" not in acct:  # local accounts come without their server
-            acct = f"{acct}@{urlsplit(account.get('url') or '').hostname or self.host}"
-        return AuthorData(
-            platform=PLATFORM,
-            external_id=acct,
-            handle=acct,
-            name=(account.get("display_name") or account.get("username") or "")[:255],
-            avatar_url=account.get("avatar") or "",
-            url=account.get("url") or "",
-            followers=int(account.get("followers_count") or 0),
-        )
 
     def _call(self, request: Any, *, tag: str) -> Any:
         try:
@@ -325,80 +270,6 @@ def client_for(source: Any) -> MastodonClient:
     )
 
 
-class _ContentParser(HTMLParser):
-    """Mastodon's status HTML to plain text, collecting the links a reader would follow."""
-
-    BLOCKS = frozenset({"p", "div", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})
-    HIDDEN = frozenset({"script", "style", "template"})
-
-    def __init__(self, *, skip_urls: set[str]) -> None:
-        super().__init__(convert_charrefs=True)  # entities come out unescaped
-        self.parts: list[str] = []
-        self.links: list[str] = []
-        self._skip_urls = skip_urls
-        self._hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.HIDDEN:
-            self._hidden += 1
-        elif tag == "br":
-            self.parts.append("\n")
-        elif tag in self.BLOCKS:
-            self.parts.append("\n\n")
-        elif tag in ("li", "ul", "ol"):
-            self.parts.append("\n")
-        elif tag == "a":
-            self._anchor(dict(attrs))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.HIDDEN:
-            self._hidden = max(0, self._hidden - 1)
-        elif tag in self.BLOCKS:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden:
-            self.parts.append(re.sub(r"[ \t\r\n\f]+", " ", data))
-
-    def _anchor(self, attrs: dict[str, str | None]) -> None:
-        href = (attrs.get("href") or "").strip()
-        classes = set((attrs.get("class") or "").split())
-        rel = set((attrs.get("rel") or "").split())
-        if classes & {"mention", "hashtag"} or "tag" in rel or href in self._skip_urls:
-            return  # a mention or a hashtag, not a link the author shared
-        parts = urlsplit(href)
-        if parts.scheme.lower() in ("http", "https") and parts.netloc and href not in self.links:
-            self.links.append(href)
-
-    def text(self) -> str:
-        lines = (line.strip(" ") for line in "".join(self.parts).split("\n"))
-        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-def html_to_text(html: str, *, skip_urls: set[str] | None = None) -> tuple[str, tuple[str, ...]]:
-    """Plain text (paragraphs and <br> as newlines) and the http(s) links of a status's HTML."""
-    parser = _ContentParser(skip_urls={u for u in (skip_urls or set()) if u})
-    parser.feed(html)
-    parser.close()
-    return parser.text(), tuple(parser.links)
-
-
-def _hashtags(tags: list[Any], *, polled: str) -> tuple[str, ...]:
-    names: list[str] = []
-    for tag in tags:
-        try:
-            name = hashtag_normalize(tag.get("name") or "")
-        except ValidationError:
-            continue
-        if name not in names:
-            names.append(name)
-    # The server put the status in this tag's timeline; its normalizer also folds accents,
-    # which ours does not, so make sure the status still counts for the tag we polled.
-    if polled and polled not in names:
-        names.append(polled)
-    return tuple(names)
-
-
 def _page(*, posts: list[PostData], cursor: dict[str, Any], warnings: list[str]) -> Page:
     times = [p.created_at for p in posts]
     return Page(
@@ -426,11 +297,3 @@ def _checked_base_url(base_url: str) -> str:
 def _id_order(status_id: str) -> tuple[int, str]:
     # Mastodon ids are numeric strings of varying length; compare them as numbers would.
     return len(status_id), status_id
-
-
-def _as_datetime(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        moment = value
-    else:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

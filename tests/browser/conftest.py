@@ -52,9 +52,7 @@ def page(chromium):
     context = chromium.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.console_errors = []
-    page.on(
-        "console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text)
-    )
+    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
     yield page
     context.close()
@@ -72,7 +70,7 @@ def screenshot():
     return take
 
 
-def login(page, live_server, username: str, password: str = "password") -> None:
+def login(page, live_server, username: str, password: str) -> None:
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)

@@ -16,7 +16,8 @@ from responses import matchers
 
 from hashtags.models import Source
 from hashtags.sources.base import SourceError
-from hashtags.sources.mastodon import MastodonClient, client_for, html_to_text
+from hashtags.sources.mastodon import MastodonClient, client_for
+from hashtags.sources.mastodon_posts import html_to_text
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "mastodon"
 SERVER = "https://mastodon.social"

@@ -1,0 +1,135 @@
+"""Reads Bluesky post views into `PostData`, kept apart from the client's session and paging.
+
+Both searchPosts and getPosts return post views. Tags come from the record's tag facets and
+`tags`, links from its link facets and link card; a post that cannot be read is skipped with a
+warning instead of failing its whole page.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from hashtags.normalize import hashtag_normalize
+
+from .base import AuthorData, PostData
+
+PLATFORM = "bluesky"
+
+_TEXT_TAG = re.compile(r"(?<![\w&/])[#\uff03](\w+)")
+
+
+def _posts_from(raw_posts: list[Any]) -> tuple[list[PostData], list[str]]:
+    now = datetime.now(UTC)
+    posts: list[PostData] = []
+    warnings: list[str] = []
+    for raw in raw_posts:
+        try:
+            posts.append(_post(raw, now=now))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            uri = raw.get("uri", "?") if isinstance(raw, dict) else "?"
+            warnings.append(f"Skipped Bluesky post {uri}: {type(exc).__name__} {exc}")
+    return posts, warnings
+
+
+def _post(raw: dict[str, Any], *, now: datetime) -> PostData:
+    uri = raw["uri"]
+    record = raw.get("record") or {}
+    indexed = _parse_time(raw.get("indexedAt"))
+    created = _parse_time(record.get("createdAt"))
+    if created is None or created > now:  # createdAt is the client's claim; indexedAt the AppView's
+        created = indexed
+    if created is None:
+        raise ValueError("no usable createdAt or indexedAt")
+    author = _author(raw["author"])
+    text = record.get("text") or ""
+    facets = [f for f in record.get("facets") or [] if isinstance(f, dict)]
+    features = [x for f in facets for x in f.get("features") or [] if isinstance(x, dict)]
+    tags = [x.get("tag") for x in features if x.get("$type") == "app.bsky.richtext.facet#tag"]
+    tags += list(record.get("tags") or [])  # extra tags a client may attach outside the text
+    if not tags:  # posts written by clients that add no facets
+        tags = _TEXT_TAG.findall(text)
+    links = [x.get("uri") for x in features if x.get("$type") == "app.bsky.richtext.facet#link"]
+    links += _embed_links(record.get("embed"))
+    reply = record.get("reply") or {}
+    return PostData(
+        platform=PLATFORM,
+        external_id=uri,
+        author=author,
+        text=text,
+        url=f"{author.url}/post/{uri.rsplit('/', 1)[-1]}",
+        created_at=created,
+        hashtags=tuple(_hashtags(tags)),
+        links=tuple(_unique([u for u in links if _is_web_url(u)])),
+        lang=(record.get("langs") or [""])[0] or "",
+        likes=int(raw.get("likeCount") or 0),
+        reposts=int(raw.get("repostCount") or 0),
+        replies=int(raw.get("replyCount") or 0),
+        quotes=int(raw.get("quoteCount") or 0),
+        # searchPosts returns posts only, never reposts, so is_repost stays False.
+        reply_to=(reply.get("parent") or {}).get("uri", ""),
+        conversation_id=(reply.get("root") or {}).get("uri", "") or uri,
+    )
+
+
+def _author(raw: dict[str, Any]) -> AuthorData:
+    did = raw["did"]
+    handle = raw.get("handle") or did
+    profile = handle if handle != "handle.invalid" else did
+    return AuthorData(
+        platform=PLATFORM,
+        external_id=did,
+        handle=handle,
+        name=raw.get("displayName") or "",
+        avatar_url=raw.get("avatar") or "",
+        url=f"https://bsky.app/profile/{profile}",
+        # A post view carries no follower count; fetching profiles would cost a request per
+        # author, so it stays 0 here.
+        followers=0,
+        verified=(raw.get("verification") or {}).get("verifiedStatus") == "valid",
+    )
+
+
+def _embed_links(embed: Any) -> list[str]:
+    """The link card's URL: the app often shows a card instead of the link in the text."""
+    if not isinstance(embed, dict):
+        return []
+    if embed.get("$type") == "app.bsky.embed.recordWithMedia":
+        embed = embed.get("media") or {}
+    external = embed.get("external") if embed.get("$type") == "app.bsky.embed.external" else None
+    return [external["uri"]] if isinstance(external, dict) and external.get("uri") else []
+
+
+def _hashtags(tags: list[Any]) -> list[str]:
+    found = []
+    for tag in tags:
+        if not isinstance(tag, str):
+            continue
+        try:
+            found.append(hashtag_normalize(tag))
+        except ValidationError:
+            continue
+    return _unique(found)
+
+
+def _is_web_url(url: Any) -> bool:
+    return isinstance(url, str) and url.lower().startswith(("http://", "https://"))
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)

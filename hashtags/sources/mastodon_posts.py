@@ -1,0 +1,157 @@
+"""Reads Mastodon statuses (and their HTML) into `PostData`, apart from the client's paging.
+
+A boost is stored as a repost carrying its original's text, tags and links; a status's HTML
+becomes plain text plus the links its author shared (not mentions or hashtags).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+
+from ..normalize import hashtag_normalize
+from .base import AuthorData, PostData
+
+PLATFORM = "mastodon"
+
+
+def _posts_from(statuses: list[Any], *, tag: str, host: str) -> tuple[list[PostData], list[str]]:
+    posts, skipped = [], []
+    for status in statuses:
+        try:
+            posts.append(_post(status, tag=tag, host=host))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            skipped.append(f"skipped status {status.get('id')!s}: {type(exc).__name__} {exc}")
+    return posts, skipped
+
+
+def _post(status: Any, *, tag: str, host: str) -> PostData:
+    original = status.get("reblog")
+    body = original or status  # a boost's own content is empty; the original carries it
+    text, links = html_to_text(
+        body.get("content") or "",
+        skip_urls={m.get("url") for m in body.get("mentions") or []},
+    )
+    if body.get("spoiler_text"):
+        text = f"{body['spoiler_text']}\n\n{text}".strip()
+    return PostData(
+        platform=PLATFORM,
+        external_id=str(status.get("uri") or status["url"]),
+        author=_author(status["account"], host=host),
+        text=text,
+        url=str(status.get("url") or body.get("url") or status.get("uri") or ""),
+        created_at=_as_datetime(status["created_at"]),
+        hashtags=_hashtags(body.get("tags") or [], polled=tag),
+        links=links,
+        lang=body.get("language") or "",
+        likes=int(status.get("favourites_count") or 0),
+        reposts=int(status.get("reblogs_count") or 0),
+        replies=int(status.get("replies_count") or 0),
+        quotes=int(status.get("quotes_count") or 0),
+        is_repost=original is not None,
+        repost_of=str(original.get("uri") or original["id"]) if original else "",
+        # Server-local id: the API gives no uri for the parent.
+        reply_to=str(status.get("in_reply_to_id") or ""),
+    )
+
+
+def _author(account: Any, *, host: str) -> AuthorData:
+    acct = str(account.get("acct") or account["username"])
+    if "@" not in acct:  # local accounts come without their server
+        acct = f"{acct}@{urlsplit(account.get('url') or '').hostname or host}"
+    return AuthorData(
+        platform=PLATFORM,
+        external_id=acct,
+        handle=acct,
+        name=(account.get("display_name") or account.get("username") or "")[:255],
+        avatar_url=account.get("avatar") or "",
+        url=account.get("url") or "",
+        followers=int(account.get("followers_count") or 0),
+    )
+
+
+class _ContentParser(HTMLParser):
+    """Mastodon's status HTML to plain text, collecting the links a reader would follow."""
+
+    BLOCKS = frozenset({"p", "div", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})
+    HIDDEN = frozenset({"script", "style", "template"})
+
+    def __init__(self, *, skip_urls: set[str]) -> None:
+        super().__init__(convert_charrefs=True)  # entities come out unescaped
+        self.parts: list[str] = []
+        self.links: list[str] = []
+        self._skip_urls = skip_urls
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.HIDDEN:
+            self._hidden += 1
+        elif tag == "br":
+            self.parts.append("\n")
+        elif tag in self.BLOCKS:
+            self.parts.append("\n\n")
+        elif tag in ("li", "ul", "ol"):
+            self.parts.append("\n")
+        elif tag == "a":
+            self._anchor(dict(attrs))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.HIDDEN:
+            self._hidden = max(0, self._hidden - 1)
+        elif tag in self.BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(re.sub(r"[ \t\r\n\f]+", " ", data))
+
+    def _anchor(self, attrs: dict[str, str | None]) -> None:
+        href = (attrs.get("href") or "").strip()
+        classes = set((attrs.get("class") or "").split())
+        rel = set((attrs.get("rel") or "").split())
+        if classes & {"mention", "hashtag"} or "tag" in rel or href in self._skip_urls:
+            return  # a mention or a hashtag, not a link the author shared
+        parts = urlsplit(href)
+        if parts.scheme.lower() in ("http", "https") and parts.netloc and href not in self.links:
+            self.links.append(href)
+
+    def text(self) -> str:
+        lines = (line.strip(" ") for line in "".join(self.parts).split("\n"))
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def html_to_text(html: str, *, skip_urls: set[str] | None = None) -> tuple[str, tuple[str, ...]]:
+    """Plain text (paragraphs and <br> as newlines) and the http(s) links of a status's HTML."""
+    parser = _ContentParser(skip_urls={u for u in (skip_urls or set()) if u})
+    parser.feed(html)
+    parser.close()
+    return parser.text(), tuple(parser.links)
+
+
+def _hashtags(tags: list[Any], *, polled: str) -> tuple[str, ...]:
+    names: list[str] = []
+    for tag in tags:
+        try:
+            name = hashtag_normalize(tag.get("name") or "")
+        except ValidationError:
+            continue
+        if name not in names:
+            names.append(name)
+    # The server put the status in this tag's timeline; its normalizer also folds accents,
+    # which ours does not, so make sure the status still counts for the tag we polled.
+    if polled and polled not in names:
+        names.append(polled)
+    return tuple(names)
+
+
+def _as_datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
