@@ -12,6 +12,10 @@ _KEY = "gen:hashtag:{}"
 _TIMEOUT = None  # generations never expire; losing one (cache flush) only costs a miss
 
 
+def generation_key(hashtag_id: int) -> str:
+    return _KEY.format(hashtag_id)
+
+
 def generation_bump(*, hashtag_ids: Iterable[int]) -> None:
     for hashtag_id in hashtag_ids:
         key = _KEY.format(hashtag_id)

@@ -11,6 +11,7 @@ admin.site.site_title = "nhitweek admin"
 
 urlpatterns = [
     path("", include("campaigns.urls")),
+    path("", include("campaigns.urls_api")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("health/", health.health, name="health"),
