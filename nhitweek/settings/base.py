@@ -30,13 +30,16 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_celery_beat",
+    "csp",
     "hashtags",
     "campaigns",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "nhitweek.middleware.permissions_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",  # after WhiteNoise: pages get the policy, static files not
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -176,6 +179,40 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# --- Security headers: Content-Security-Policy and friends -----------------------------------
+# Every page gets a CSP (django-csp 4). Scripts come only from our own static files: no inline
+# <script>, no on*= handlers, no eval; third-party JS (Chart.js, htmx) is served from static/
+# too. A view that must differ relaxes its own policy with django-csp's decorators, e.g. the
+# embeddable wall:
+#     @xframe_options_exempt                                     # drop X-Frame-Options
+#     @csp_update({"frame-ancestors": ["https://partner.example"]})  # adds to 'self'
+# (csp_replace swaps a directive wholesale; csp_exempt() drops the header; never on a page that
+# renders posts.) tests/test_security.py checks both the policy and that recipe.
+_SELF = "'self'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        # style="..." attributes only, for the campaign colour (--tag-color in _hashtags.html;
+        # the admin needs none): they cannot run script, and <style> blocks stay forbidden.
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [_SELF, "data:", "https:"],  # avatars and media come from the networks
+        "connect-src": [_SELF],
+        "font-src": [_SELF],
+        "object-src": ["'none'"],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": [_SELF],
+    },
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Browsers that know CSP obey frame-ancestors above and ignore this; older ones get DENY, which
+# is also what `check --deploy` wants (security.W019).
+X_FRAME_OPTIONS = "DENY"
 
 # --- Platform credentials: only ever from the environment, never logged -----------------------
 X_BEARER_TOKEN = env_str("X_BEARER_TOKEN")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
+from .base import CONTENT_SECURITY_POLICY
 from .env import env_bool, env_int, env_list, env_str
 
 DEBUG = env_bool("DEBUG", False)
@@ -34,7 +35,15 @@ SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
-SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-X_FRAME_OPTIONS = "DENY"
+
+# --- Security headers: production additions to the policy in base.py -------------------------
+# Behind HTTPS, have browsers fetch an http:// avatar or media URL over https rather than drop
+# it. Only then: docker-compose serves this over plain HTTP (SECURE_SSL_REDIRECT=false), where
+# upgrading would send our own /static/ requests to an https port that does not exist.
+if SECURE_SSL_REDIRECT:
+    CONTENT_SECURITY_POLICY = {
+        **CONTENT_SECURITY_POLICY,
+        "DIRECTIVES": {**CONTENT_SECURITY_POLICY["DIRECTIVES"], "upgrade-insecure-requests": True},
+    }
