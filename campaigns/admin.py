@@ -6,7 +6,8 @@ from django import forms
 from django.contrib import admin
 from django.utils import timezone
 
-from .models import Campaign, CampaignHashtag, Series
+from .models import Campaign, CampaignHashtag, Series, Story
+from .stories import story_review
 
 
 class CampaignAdminForm(forms.ModelForm):
@@ -94,3 +95,67 @@ class SeriesAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Story)
+class StoryAdmin(admin.ModelAdmin):
+    """Curators and admins set a story's status here; the e-mail is shown only in this admin."""
+
+    list_display = ["name", "role", "campaign", "status", "created_at", "reviewed_by"]
+    list_filter = ["status", "role", "campaign"]
+    search_fields = ["name", "text", "email"]
+    date_hierarchy = "created_at"
+    list_select_related = ["campaign", "reviewed_by"]
+    actions = ["approve", "hide"]
+    fields = [
+        "campaign",
+        "status",
+        "name",
+        "role",
+        "email",
+        "text",
+        "link",
+        "consent",
+        "created_at",
+        "reviewed_at",
+        "reviewed_by",
+        "client_hash",
+    ]
+    readonly_fields = ["created_at", "reviewed_at", "reviewed_by", "client_hash"]
+
+    # Curators hold manage_stories rather than the model's own permissions.
+    def _manages(self, request) -> bool:
+        return request.user.has_perm("campaigns.manage_stories")
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return super().has_view_permission(request, obj) or self._manages(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) or self._manages(request)
+
+    def has_module_permission(self, request) -> bool:
+        return super().has_module_permission(request) or self._manages(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # stories come from the public form
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.has_perm("campaigns.change_story"):
+            return self.readonly_fields
+        # A curator decides the status; the visitor's own words stay as sent.
+        return [name for name in self.fields if name != "status"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "status" in form.changed_data:  # record who decided, as the review page does
+            story_review(story=obj, status=obj.status, by=request.user)
+
+    @admin.action(description="Approve the selected stories", permissions=["change"])
+    def approve(self, request, queryset):
+        for story in queryset:
+            story_review(story=story, status=Story.Status.APPROVED, by=request.user)
+
+    @admin.action(description="Hide the selected stories", permissions=["change"])
+    def hide(self, request, queryset):
+        for story in queryset:
+            story_review(story=story, status=Story.Status.HIDDEN, by=request.user)

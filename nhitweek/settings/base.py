@@ -214,6 +214,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # is also what `check --deploy` wants (security.W019).
 X_FRAME_OPTIONS = "DENY"
 
+# --- #IHeartHIT stories: spam protection ----------------------------------------------------
+STORIES_MIN_FILL_SECONDS = env_int("STORIES_MIN_FILL_SECONDS", 3)
+STORIES_RATE_LIMIT = env_int("STORIES_RATE_LIMIT", 5)  # stories per client per window
+STORIES_RATE_WINDOW_SECONDS = env_int("STORIES_RATE_WINDOW_SECONDS", 3600)
+# Behind a proxy, the visitor's address is in a header the proxy sets (HTTP_X_FORWARDED_FOR);
+# trust it only there, or visitors could pick their own address and dodge the limit.
+STORIES_CLIENT_ADDRESS_HEADER = env_str("CLIENT_ADDRESS_HEADER", "")
+
 # --- Platform credentials: only ever from the environment, never logged -----------------------
 X_BEARER_TOKEN = env_str("X_BEARER_TOKEN")
 MASTODON_ACCESS_TOKEN = env_str("MASTODON_ACCESS_TOKEN")
