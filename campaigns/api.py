@@ -16,6 +16,7 @@ from .dashboard_cache import cached_answer
 from .dashboard_params import Window, window_parse
 from .models import Campaign
 from .selectors import user_can_view_private
+from .selectors_coverage import campaign_coverage
 from .selectors_volume import campaign_volume
 
 
@@ -47,6 +48,5 @@ def _endpoint(name: str, compute: Callable[[Campaign, Window], dict]):
     return view
 
 
-volume = _endpoint(
-    "volume", lambda campaign, window: campaign_volume(campaign=campaign, window=window)
-)
+volume = _endpoint("volume", lambda c, w: campaign_volume(campaign=c, window=w))
+coverage = _endpoint("coverage", lambda c, w: campaign_coverage(campaign=c, window=w))

@@ -8,4 +8,5 @@ app_name = "api"
 
 urlpatterns = [
     path("c/<slug:slug>/api/volume", api.volume, name="volume"),
+    path("c/<slug:slug>/api/coverage", api.coverage, name="coverage"),
 ]

@@ -139,13 +139,16 @@ def source_poll(
     finished = now()
     more = result.pages >= max_pages
     result.next_poll_at = finished if more else finished + timedelta(seconds=source.poll_interval)
+    # A poll that stopped with pages still to fetch claims no coverage: the next complete poll
+    # covers from the last complete one, so the coverage chart never overstates.
+    state_changes = {"last_ok_at": finished} if not more else {}
     with transaction.atomic():
         PollState.objects.filter(source=source).update(
             next_poll_at=result.next_poll_at,
             claimed_until=_release(claim),
             failures=0,
             last_polled_at=finished,
-            last_ok_at=finished,
+            **state_changes,
         )
         if source.last_error:
             Source.objects.filter(pk=source.pk).update(last_error="", last_error_at=None)
@@ -156,8 +159,8 @@ def source_poll(
             PollLog.Outcome.OK,
             started,
             finished,
-            window_start or oldest or started,
-            finished,
+            None if more else window_start or oldest or started,
+            None if more else finished,
         )
     return result
 
