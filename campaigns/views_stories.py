@@ -8,10 +8,9 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 from .forms_stories import StoryForm
 from .models import Campaign, Story
 from .roles import ADMIN, ORGANIZER, user_roles
-from .selectors import campaigns_visible_to, user_can_view_private
+from .selectors import campaigns_visible_to
 from .stories import (
     StoryRefused,
     stories_approved,
@@ -30,25 +29,11 @@ from .stories import (
     story_review,
     story_submit,
 )
+from .views import visible_campaign
 
 logger = logging.getLogger(__name__)
 
 STORIES_PER_PAGE = 20
-
-
-def _visible_campaign(request: HttpRequest, slug: str) -> Campaign | HttpResponse:
-    """The campaign if this visitor may see it; a login redirect for anonymous visitors of a
-    private one; 403 for the logged-in without a role; 404 if there is no such campaign."""
-    campaign = campaigns_visible_to(user=request.user).filter(slug=slug).first()
-    if campaign is not None:
-        return campaign
-    if not Campaign.objects.filter(slug=slug).exists():
-        raise Http404("No campaign by that name.")
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not user_can_view_private(request.user):
-        raise PermissionDenied("This campaign is private to its team.")
-    raise Http404("No campaign by that name.")  # pragma: no cover - the roles see every one
 
 
 def _client_address(request: HttpRequest) -> str:
@@ -60,7 +45,7 @@ def _client_address(request: HttpRequest) -> str:
 
 
 def story_new(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _visible_campaign(request, slug)
+    campaign = visible_campaign(request, slug)
     if isinstance(campaign, HttpResponse):
         return campaign
     status, refusal, retry_after = 200, None, 0
@@ -96,14 +81,14 @@ def story_new(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def story_thanks(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _visible_campaign(request, slug)
+    campaign = visible_campaign(request, slug)
     if isinstance(campaign, HttpResponse):
         return campaign
     return render(request, "campaigns/stories/thanks.html", {"campaign": campaign})
 
 
 def story_list(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _visible_campaign(request, slug)
+    campaign = visible_campaign(request, slug)
     if isinstance(campaign, HttpResponse):
         return campaign
     paginator = Paginator(stories_approved(campaign=campaign), STORIES_PER_PAGE)
