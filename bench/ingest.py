@@ -5,9 +5,11 @@
 Works in its own scratch database (nhitweek_bench_<pid>) on the server of TEST_DATABASE_URL
 (default localhost), migrated here and dropped at the end. N synthetic posts with three
 hashtags, a fifth of them stored beforehand (untimed), go through the real storage service in
-pages of 100 (polling) and in archive-sized batches (import); the same rows are COPYed into a
-bare table of the posts' shape. Then a generated jsonl file of --peak-posts posts is imported
-by `manage.py import_posts` in a child process, whose peak RSS is reported. Last line:
+pages of 100 (polling) and in archive-sized batches as import_posts stores them (each batch
+formatted in a thread while the previous one is stored; --serial also times them one after
+the other); the same rows are COPYed into a bare table of the posts' shape. Then a generated
+jsonl file of --peak-posts posts is imported by `manage.py import_posts` in a child process,
+which reports its own peak RSS (VmHWM; peak_mb). Last line:
 BENCH ingest posts=N archive_vs_copy=R pages_vs_copy=R peak_mb=M
 """
 
@@ -43,7 +45,7 @@ def main() -> None:
     parser.add_argument("--page", type=int, default=100, help="posts per polling page")
     parser.add_argument("--batch", type=int, default=5000, help="posts per archive batch")
     parser.add_argument("--peak-posts", type=int, default=1_000_000, help="0 skips the run")
-    parser.add_argument("--staged", action="store_true", help="also time the staged prototype")
+    parser.add_argument("--serial", action="store_true", help="also time batches without overlap")
     parser.add_argument("--child-import", metavar="FILE", help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -60,10 +62,6 @@ def main() -> None:
         django.setup()
         from django.core.management import call_command
 
-        if args.staged:  # what import_posts would do once the staged path is wired in
-            from hashtags.archive import archive_import
-
-            archive_import.__kwdefaults__["store"] = posts_upsert_staged
         call_command("import_posts", args.child_import, format="jsonl", batch_size=args.batch)
         print(f"peak_kb={_own_peak_kb()}", file=sys.stderr)
         return
@@ -167,6 +165,18 @@ def _timed(store: Callable, posts: Sequence, size: int) -> tuple[float, int]:
     return time.perf_counter() - started, new
 
 
+def _archive_timed(store: Callable, posts: Sequence, size: int) -> tuple[float, int]:
+    """As archive_import stores: each batch prepared in a thread while the previous is stored."""
+    from hashtags.ingest import batch_prepare, prefetched
+
+    started = time.perf_counter()
+    batches = (posts[start : start + size] for start in range(0, len(posts), size))
+    new = 0
+    for prepared in prefetched(batch_prepare(posts=batch) for batch in batches):
+        new += store(posts=prepared).new
+    return time.perf_counter() - started, new
+
+
 def _copy_timed(posts: Sequence, size: int) -> float:
     """Format and COPY the same rows into a bare table of the posts' columns, batch by batch."""
     from django.db import connection, transaction
@@ -234,7 +244,6 @@ def _peak(args: argparse.Namespace, db: dict) -> tuple[float, float, str]:
                     out.write(json.dumps(post_record(post=post, hashtags=post.hashtags)) + "\n")
         command = [sys.executable, __file__, "--child-import", str(path)]
         command += ["--database", db["NAME"], "--batch", str(args.batch)]
-        command += ["--staged"] if args.staged else []
         started = time.perf_counter()
         done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
         seconds = time.perf_counter() - started
@@ -283,14 +292,14 @@ def _run(args: argparse.Namespace, db: dict) -> None:
 
     rates: dict[str, float] = {}
     runs: list[tuple[str, Callable, int]] = [
-        ("pages", posts_upsert, args.page),
-        ("archive", posts_upsert, args.batch),
+        ("pages", _timed, args.page),
+        ("archive", _archive_timed, args.batch),
     ]
-    if args.staged:
-        runs.append(("staged", posts_upsert_staged, args.batch))
-    for name, store, size in runs:
+    if args.serial:
+        runs.append(("serial", _timed, args.batch))
+    for name, timed, size in runs:
         _reset(existing)
-        seconds, new = _timed(store, posts, size)
+        seconds, new = timed(posts_upsert, posts, size)
         rates[name] = n / seconds
         print(f"{name:8} {n / seconds:10.0f} posts/s  ({seconds:.1f}s, new={new})")
     copy_seconds = _copy_timed(posts, args.batch)
@@ -311,180 +320,6 @@ def _run(args: argparse.Namespace, db: dict) -> None:
         f"BENCH ingest posts={n} archive_vs_copy={rates['archive'] / rates['copy']:.3f} "
         f"pages_vs_copy={rates['pages'] / rates['copy']:.3f} peak_mb={peak_mb:.0f}"
     )
-
-
-# --- Prototype: the archive path through COPY and set-based SQL ------------------------------
-# Same contract as hashtags.ingest.posts_upsert (same rows, rollups, counts, cursor, generation
-# bumps, lock order, one transaction per call); meant to move into hashtags/ingest.py as the
-# path for large batches on PostgreSQL. See the report for the wiring.
-
-_STAGE_SQL = """
-CREATE TEMP TABLE IF NOT EXISTS _stage_author (
-    platform text, external_id text, handle text, name text, avatar_url text, url text,
-    followers bigint, verified boolean) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS _stage_post (
-    platform text, external_id text, author_external_id text, text text, url text,
-    created_at timestamptz, lang text, links jsonb, likes bigint, reposts bigint,
-    replies bigint, quotes bigint, is_repost boolean, repost_of text, reply_to text,
-    conversation_id text, hashtags text[]) ON COMMIT DELETE ROWS;
-TRUNCATE _stage_author, _stage_post;
-"""
-_STAGE_AUTHOR_TEXT = "platform, external_id, handle, name, avatar_url, url"
-_STAGE_POST_TEXT = (
-    "platform, external_id, author_external_id, text, url, lang, repost_of, reply_to, "
-    "conversation_id"
-)
-_AUTHORS_SQL = """
-INSERT INTO hashtags_author
-    (platform, external_id, handle, name, avatar_url, url, followers, verified, updated_at)
-SELECT platform, external_id, handle, name, avatar_url, url, followers, verified, %(now)s
-FROM _stage_author ORDER BY platform, external_id
-ON CONFLICT (platform, external_id) DO UPDATE SET handle = excluded.handle,
-    name = excluded.name, avatar_url = excluded.avatar_url, url = excluded.url,
-    followers = excluded.followers, verified = excluded.verified,
-    updated_at = excluded.updated_at
-"""
-# One statement: posts (new ones inserted, known ones' metrics refreshed; xmax = 0 tells
-# which), their links to tracked hashtags, and the rollups of the links it created.
-_POSTS_SQL = """
-WITH up AS (
-    INSERT INTO hashtags_post (platform, external_id, author_id, text, url, created_at, lang,
-        links, likes, reposts, replies, quotes, is_repost, repost_of, reply_to,
-        conversation_id, source_id, first_seen_at, metrics_updated_at)
-    SELECT s.platform, s.external_id, a.id, s.text, s.url, s.created_at, s.lang, s.links,
-        s.likes, s.reposts, s.replies, s.quotes, s.is_repost, s.repost_of, s.reply_to,
-        s.conversation_id, %(source)s, %(now)s, %(now)s
-    FROM _stage_post s
-    JOIN hashtags_author a ON a.platform = s.platform AND a.external_id = s.author_external_id
-    ORDER BY s.platform, s.external_id
-    ON CONFLICT (platform, external_id) DO UPDATE SET likes = excluded.likes,
-        reposts = excluded.reposts, replies = excluded.replies, quotes = excluded.quotes,
-        metrics_updated_at = excluded.metrics_updated_at
-    RETURNING id, platform, external_id, (xmax = 0) AS inserted
-), links AS (
-    INSERT INTO hashtags_posthashtag (post_id, hashtag_id, platform, created_at)
-    SELECT up.id, h.id, s.platform, s.created_at
-    FROM up
-    JOIN _stage_post s ON s.platform = up.platform AND s.external_id = up.external_id
-    CROSS JOIN LATERAL unnest(s.hashtags) AS t(name)
-    JOIN hashtags_hashtag h ON h.name = t.name
-    ORDER BY s.platform, s.external_id, t.name
-    ON CONFLICT (post_id, hashtag_id) DO NOTHING
-    RETURNING post_id, hashtag_id
-), sums AS (
-    SELECT l.hashtag_id, s.platform,
-        date_trunc('minute', s.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS minute,
-        count(*) FILTER (WHERE NOT s.is_repost)::int AS posts,
-        count(*) FILTER (WHERE s.is_repost)::int AS reposts,
-        coalesce(sum(s.likes) FILTER (WHERE NOT s.is_repost), 0)::bigint AS likes,
-        coalesce(sum(s.replies) FILTER (WHERE NOT s.is_repost), 0)::bigint AS replies,
-        coalesce(sum(s.reposts) FILTER (WHERE NOT s.is_repost), 0)::bigint AS shares,
-        coalesce(sum(s.quotes) FILTER (WHERE NOT s.is_repost), 0)::bigint AS quotes
-    FROM links l
-    JOIN up ON up.id = l.post_id
-    JOIN _stage_post s ON s.platform = up.platform AND s.external_id = up.external_id
-    GROUP BY 1, 2, 3
-), rolled AS (
-    INSERT INTO hashtags_volumerollup
-        (hashtag_id, platform, minute, posts, reposts, likes, replies, shares, quotes)
-    SELECT * FROM sums ORDER BY hashtag_id, platform, minute
-    ON CONFLICT (hashtag_id, platform, minute) DO UPDATE SET
-        posts = hashtags_volumerollup.posts + excluded.posts,
-        reposts = hashtags_volumerollup.reposts + excluded.reposts,
-        likes = hashtags_volumerollup.likes + excluded.likes,
-        replies = hashtags_volumerollup.replies + excluded.replies,
-        shares = hashtags_volumerollup.shares + excluded.shares,
-        quotes = hashtags_volumerollup.quotes + excluded.quotes
-)
-SELECT NULL, count(*) FILTER (WHERE inserted) FROM up
-UNION ALL
-SELECT hashtag_id, count(*) FROM links GROUP BY hashtag_id
-"""
-
-
-def posts_upsert_staged(*, posts, source=None, cursor=None, now=None):
-    """posts_upsert through COPY into temporary tables and three set-based statements."""
-    from django.db import connection, transaction
-    from django.utils import timezone
-
-    from hashtags.generation import generation_bump
-    from hashtags.ingest import UpsertResult, _dedupe, _tracked_ids
-    from hashtags.models import PollState
-
-    now = now or timezone.now()
-    batch = _dedupe(posts)
-    result = UpsertResult(read=len(batch))
-    with transaction.atomic():
-        if batch:
-            with connection.cursor() as cur:
-                cur.execute(_STAGE_SQL)
-                _copy(cur, "_stage_author", _STAGE_AUTHOR_TEXT, _author_rows(batch))
-                _copy(cur, "_stage_post", _STAGE_POST_TEXT, _post_rows(batch))
-                cur.execute(_AUTHORS_SQL, {"now": now})
-                cur.execute(_POSTS_SQL, {"now": now, "source": source.pk if source else None})
-                for hashtag_id, count in cur.fetchall():
-                    if hashtag_id is None:
-                        result.new = count
-                    else:
-                        result.new_links[hashtag_id] = count
-            result.duplicates = len(batch) - result.new
-        if source is not None and cursor is not None:
-            PollState.objects.update_or_create(source=source, defaults={"cursor": cursor})
-        touched = set(result.new_links)
-        if result.duplicates or result.new:
-            touched.update(_tracked_ids(batch))
-        if touched:
-            transaction.on_commit(lambda: generation_bump(hashtag_ids=touched))
-    return result
-
-
-def _copy(cur, table: str, text_columns: str, rows) -> None:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    buffer.seek(0)
-    # Unquoted empty fields would be NULL in CSV; text columns hold '' instead, as the models.
-    sql = f"COPY {table} FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({text_columns}))"
-    cur.cursor.copy_expert(sql, buffer)
-
-
-def _author_rows(batch):
-    authors = {(p.author.platform, p.author.external_id): p.author for p in batch}
-    for _, a in sorted(authors.items()):
-        yield (
-            a.platform,
-            a.external_id,
-            a.handle[:255],
-            a.name[:255],
-            a.avatar_url[:1000],
-            a.url[:1000],
-            max(0, int(a.followers or 0)),
-            "t" if a.verified else "f",
-        )
-
-
-def _post_rows(batch):
-    for p in batch:
-        # Tags are [\w]+ (hashtag_normalize), so quoting each is all an array literal needs.
-        tags = ",".join(f'"{tag}"' for tag in sorted(set(p.hashtags)))
-        yield (
-            p.platform,
-            p.external_id,
-            p.author.external_id,
-            p.text,
-            p.url[:1000],
-            p.created_at.isoformat(),
-            p.lang[:16],
-            json.dumps(list(p.links)) if p.links else "[]",
-            max(0, int(p.likes)),
-            max(0, int(p.reposts)),
-            max(0, int(p.replies)),
-            max(0, int(p.quotes)),
-            "t" if p.is_repost else "f",
-            p.repost_of[:255],
-            p.reply_to[:255],
-            p.conversation_id[:255],
-            "{" + tags + "}",
-        )
 
 
 if __name__ == "__main__":

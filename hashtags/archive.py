@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, connection
 
-from .ingest import UpsertResult, posts_upsert
+from .ingest import Prepared, UpsertResult, batch_prepare, posts_upsert, prefetched
 from .models import Platform
 from .normalize import hashtag_normalize
 from .sources import x_posts as x_source
@@ -271,26 +271,52 @@ def archive_import(
     if fmt not in FORMATS_IN:
         raise ValueError(f"Unknown archive format {fmt!r}; use one of {', '.join(FORMATS_IN)}.")
     result = ImportResult()
-    batch: list[PostData] = []
-    origins: list[str] = []
+    # Reading, parsing and formatting run one batch ahead in a thread of their own, while this
+    # one waits for the database; results are applied here, in file order.
+    chunks = _chunks(paths, fmt=fmt, tracked=tracked, size=batch_size, vendor=connection.vendor)
+    for chunk in prefetched(chunks):
+        for where in chunk.skipped:
+            result.skip(where)
+        _flush(chunk.batch, chunk.origins, store=store, result=result, prepared=chunk.prepared)
+        if progress is not None and chunk.read_bytes:
+            progress(chunk.read_bytes)
+    return result
+
+
+@dataclass
+class _Chunk:
+    skipped: list[str] = field(default_factory=list)  # malformed lines before this batch
+    batch: list[PostData] = field(default_factory=list)
+    origins: list[str] = field(default_factory=list)
+    prepared: Prepared | None = None
+    read_bytes: int = 0
+
+
+def _chunks(
+    paths: Sequence[Path], *, fmt: str, tracked: set[str] | None, size: int, vendor: str
+) -> Iterator[_Chunk]:
+    """The archives as batches ready to store; never touches the database (see prefetched)."""
+    chunk = _Chunk()
     for path in paths:
         with open(path, "rb") as raw:
             counted = _CountingReader(raw)
             stream = io.BufferedReader(counted, buffer_size=1 << 20)
             for number, posts in archive_records(stream=stream, fmt=fmt):
                 if posts is None:
-                    result.skip(f"{path.name}:{number}")
+                    chunk.skipped.append(f"{path.name}:{number}")
                     continue
                 for post in posts:
-                    batch.append(_tracked_only(post, tracked))
-                    origins.append(f"{path.name}:{number}")
-                if len(batch) >= batch_size:
-                    _flush(batch, origins, store=store, result=result)
-                    batch, origins = [], []
-                if progress is not None:
-                    progress(counted.take())
-    _flush(batch, origins, store=store, result=result)
-    return result
+                    chunk.batch.append(_tracked_only(post, tracked))
+                    chunk.origins.append(f"{path.name}:{number}")
+                if len(chunk.batch) >= size:
+                    chunk.prepared = batch_prepare(posts=chunk.batch, vendor=vendor)
+                    chunk.read_bytes = counted.take()
+                    yield chunk
+                    chunk = _Chunk()
+            chunk.read_bytes += counted.take()
+    if chunk.batch:
+        chunk.prepared = batch_prepare(posts=chunk.batch, vendor=vendor)
+    yield chunk
 
 
 def _tracked_only(post: PostData, tracked: set[str] | None) -> PostData:
@@ -300,12 +326,17 @@ def _tracked_only(post: PostData, tracked: set[str] | None) -> PostData:
 
 
 def _flush(
-    batch: list[PostData], origins: list[str], *, store: Store, result: ImportResult
+    batch: list[PostData],
+    origins: list[str],
+    *,
+    store: Store,
+    result: ImportResult,
+    prepared: Prepared | None = None,
 ) -> None:
     if not batch:
         return
     try:
-        stored = store(posts=batch)
+        stored = store(posts=batch if prepared is None else prepared)
     except (DataError, IntegrityError):
         if len(batch) == 1:  # the database refused this one post: skip it, keep going
             if origins[0] not in result.skipped_at:

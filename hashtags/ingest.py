@@ -5,26 +5,36 @@ every tracked hashtag the post carries are inserted if missing; the minute rollu
 the links this call created, so storing the same page twice, or two workers storing
 overlapping pages at once, gives the same rows and counts as storing it once. The source's
 cursor is saved in the same transaction as the page it came from. Rows are written in a
-stable order (by external id) so concurrent workers take row locks in the same order.
+stable order (by external id) so concurrent workers take row locks in the same order. A row
+whose stored values are already the ones given is not written again.
+
+Polling pages go through INSERT ... ON CONFLICT from arrays; archive-sized batches on
+PostgreSQL go through COPY and set-based SQL (hashtags.bulk), and can be prepared in another
+thread while the previous batch is stored (`prefetched`).
 """
 
 from __future__ import annotations
 
 import json
+import queue
+import sys
+import threading
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from .bulk import insert_rows
+from .bulk import Staged, insert_rows, stage_prepare, staged_store
 from .generation import generation_bump
 from .models import Author, Hashtag, PollState, Post, PostHashtag, Source, VolumeRollup
 from .sources.base import AuthorData, PostData
 
+STAGED_MIN = 1000  # posts per batch from which PostgreSQL takes the COPY path
+_SWITCH_INTERVAL = 0.0005  # seconds; see prefetched
 _AUTHOR_COLUMNS = [
     ("platform", "text"),
     ("external_id", "text"),
@@ -57,8 +67,10 @@ _POST_COLUMNS = [
     ("first_seen_at", "timestamptz"),
     ("metrics_updated_at", "timestamptz"),
 ]
-_METRICS = ("likes", "reposts", "replies", "quotes", "metrics_updated_at")
+_METRICS = ("likes", "reposts", "replies", "quotes")
+_AUTHOR_DATA = ("handle", "name", "avatar_url", "url", "followers", "verified")
 _ROLLUP_SUMS = ("posts", "reposts", "likes", "replies", "shares", "quotes")
+T = TypeVar("T")
 
 
 @dataclass
@@ -76,28 +88,107 @@ class UpsertResult:
             self.new_links[key] = self.new_links.get(key, 0) + value
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A batch made ready for posts_upsert without the database: repeats dropped, sorted, and
+    for the COPY path already formatted."""
+
+    posts: list[PostData]
+    staged: Staged | None
+
+
+def batch_prepare(
+    *, posts: Sequence[PostData], vendor: str = "postgresql", staged_min: int | None = None
+) -> Prepared:
+    """The pure-Python half of posts_upsert, safe to run in another thread. staged_min: the
+    batch size from which PostgreSQL takes the COPY path (default STAGED_MIN)."""
+    batch = _dedupe(posts)
+    copy = vendor == "postgresql" and len(batch) >= (staged_min or STAGED_MIN)
+    # The staged SQL finds authors by the post's platform; anything else takes the page path.
+    if copy and all(p.author.platform == p.platform for p in batch):
+        return Prepared(posts=batch, staged=stage_prepare(batch=batch))
+    return Prepared(posts=batch, staged=None)
+
+
 def posts_upsert(
     *,
-    posts: Sequence[PostData],
+    posts: Sequence[PostData] | Prepared,
     source: Source | None = None,
     cursor: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> UpsertResult:
     """Store a page of posts (and the cursor it came with) in one transaction."""
     now = now or timezone.now()
-    batch = _dedupe(posts)
+    if not isinstance(posts, Prepared):
+        posts = batch_prepare(posts=posts, vendor=connection.vendor)
+    batch = posts.posts
     result = UpsertResult(read=len(batch))
     with transaction.atomic():
-        if batch:
+        if posts.staged is not None and connection.vendor == "postgresql":
+            source_id = source.pk if source is not None else None
+            result.new, result.new_links = staged_store(
+                staged=posts.staged, source_id=source_id, now=now
+            )
+            result.duplicates = len(batch) - result.new
+        elif batch:
             _store(batch, source=source, now=now, result=result)
         if source is not None and cursor is not None:
             PollState.objects.update_or_create(source=source, defaults={"cursor": cursor})
         touched = set(result.new_links)
         if result.duplicates or result.new:
-            touched.update(_tracked_ids(batch))
+            names = posts.staged.tags if posts.staged else {t for p in batch for t in p.hashtags}
+            touched.update(_tag_ids(set(names)).values())
         if touched:
             transaction.on_commit(lambda: generation_bump(hashtag_ids=touched), robust=True)
     return result
+
+
+def prefetched(items: Iterable[T], *, ahead: int = 1) -> Iterator[T]:
+    """Iterate `items` in a background thread, up to `ahead` items before the caller.
+
+    For the archive path: parsing and formatting the next batch (pure Python) overlaps the
+    database storing the current one. The producer must not touch the database.
+    """
+    box: queue.Queue = queue.Queue(maxsize=ahead)
+    stop = threading.Event()
+    done = object()
+
+    def put(entry: tuple) -> bool:
+        while not stop.is_set():  # the consumer may have left: never block for good
+            try:
+                box.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((item, None)):
+                    return
+            put((done, None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer to raise
+            put((done, exc))
+
+    thread = threading.Thread(target=produce, name="ingest-prefetch", daemon=True)
+    # Each time the database answers, this thread needs the GIL back from the producer; by
+    # default it would wait up to 5 ms for it, a dozen times a batch.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(interval, _SWITCH_INTERVAL))
+    thread.start()
+    try:
+        while True:
+            item, error = box.get()
+            if item is done:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+        sys.setswitchinterval(interval)
 
 
 def _dedupe(posts: Sequence[PostData]) -> list[PostData]:
@@ -105,11 +196,6 @@ def _dedupe(posts: Sequence[PostData]) -> list[PostData]:
     for post in posts:
         latest[(post.platform, post.external_id)] = post  # the later copy has fresher metrics
     return sorted(latest.values(), key=lambda p: (p.platform, p.external_id))
-
-
-def _tracked_ids(batch: Sequence[PostData]) -> set[int]:
-    names = {tag for post in batch for tag in post.hashtags}
-    return set(_tag_ids(names).values())
 
 
 def _tag_ids(names: set[str]) -> dict[str, int]:
@@ -142,17 +228,41 @@ def _store(
     existing = [row for row in rows if (row[0], row[1]) not in post_ids]
     result.duplicates = len(existing)
     if existing:
-        sets = ", ".join(f"{m} = excluded.{m}" for m in _METRICS)
+        sets = ", ".join(f"{m} = excluded.{m}" for m in (*_METRICS, "metrics_updated_at"))
         updated = insert_rows(
             table=table,
             columns=columns,
             types=types,
             rows=existing,
-            conflict=f"ON CONFLICT (platform, external_id) DO UPDATE SET {sets}",
+            conflict=f"ON CONFLICT (platform, external_id) DO UPDATE SET {sets} "
+            f"WHERE {_changed(table, _METRICS)}",
             returning=("id", "platform", "external_id"),
         )
         post_ids.update({(platform, ext): pk for pk, platform, ext in updated})
+        post_ids.update(_ids(Post, [(r[0], r[1]) for r in existing], known=post_ids))
     _links_and_rollups(batch, post_ids, result)
+
+
+def _changed(table: str, columns: Sequence[str]) -> str:
+    """The ON CONFLICT condition that skips rows already holding these values."""
+    stored = ", ".join(f"{table}.{c}" for c in columns)
+    given = ", ".join(f"excluded.{c}" for c in columns)
+    return f"({stored}) IS DISTINCT FROM ({given})"
+
+
+def _ids(
+    model: type[Author] | type[Post], keys: list[tuple[str, str]], *, known: dict
+) -> dict[tuple[str, str], int]:
+    """Ids of stored rows by (platform, external_id): those an upsert left as they were."""
+    wanted: dict[str, list[str]] = defaultdict(list)
+    for platform, ext in keys:
+        if (platform, ext) not in known:
+            wanted[platform].append(ext)
+    found = {}
+    for platform, exts in wanted.items():
+        rows = model.objects.filter(platform=platform, external_id__in=exts)
+        found.update({(platform, ext): pk for ext, pk in rows.values_list("external_id", "pk")})
+    return found
 
 
 def _authors_upsert(authors: list[AuthorData], *, now: datetime) -> dict[tuple[str, str], int]:
@@ -171,18 +281,20 @@ def _authors_upsert(authors: list[AuthorData], *, now: datetime) -> dict[tuple[s
         )
         for _, a in sorted(unique.items())
     ]
-    updates = ", ".join(
-        f"{c} = excluded.{c}" for c, _ in _AUTHOR_COLUMNS if c not in ("platform", "external_id")
-    )
+    updates = ", ".join(f"{c} = excluded.{c}" for c in (*_AUTHOR_DATA, "updated_at"))
+    table = Author._meta.db_table
     returned = insert_rows(
-        table=Author._meta.db_table,
+        table=table,
         columns=[c for c, _ in _AUTHOR_COLUMNS],
         types=[t for _, t in _AUTHOR_COLUMNS],
         rows=rows,
-        conflict=f"ON CONFLICT (platform, external_id) DO UPDATE SET {updates}",
+        conflict=f"ON CONFLICT (platform, external_id) DO UPDATE SET {updates} "
+        f"WHERE {_changed(table, _AUTHOR_DATA)}",
         returning=("id", "platform", "external_id"),
     )
-    return {(platform, ext): pk for pk, platform, ext in returned}
+    ids = {(platform, ext): pk for pk, platform, ext in returned}
+    ids.update(_ids(Author, sorted(unique), known=ids))
+    return ids
 
 
 def _post_row(post: PostData, author_id: int, source_id: int | None, now: datetime) -> tuple:

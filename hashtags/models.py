@@ -10,6 +10,22 @@ from django.utils import timezone
 from .normalize import hashtag_display, hashtag_normalize
 
 
+class KeyField(models.CharField):
+    """Text of a unique key, compared byte by byte: collation "C" on PostgreSQL, where it is
+    the cheapest comparison for the key's index and the order ingestion locks rows in; the
+    embedded SQLite compares bytes already (BINARY) and has no "C"."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("db_collation", "C")
+        super().__init__(*args, **kwargs)
+
+    def db_parameters(self, connection):
+        params = super().db_parameters(connection)
+        if connection.vendor != "postgresql":
+            params["collation"] = None
+        return params
+
+
 class Hashtag(models.Model):
     """A tag stored once, normalized; campaigns refer to it, posts link to it."""
 
@@ -101,15 +117,17 @@ class Heartbeat(models.Model):
 class Author(models.Model):
     """A person or account on one platform; followers are as of the last time we saw them."""
 
-    platform = models.CharField(max_length=16, choices=Platform.choices)
-    external_id = models.CharField(max_length=255)
+    platform = KeyField(max_length=16, choices=Platform.choices)
+    external_id = KeyField(max_length=255)
     handle = models.CharField(max_length=255)
     name = models.CharField(max_length=255, blank=True, default="")
     avatar_url = models.URLField(max_length=1000, blank=True, default="")
     url = models.URLField(max_length=1000, blank=True, default="")
     followers = models.BigIntegerField(default=0)
     verified = models.BooleanField(default=False)
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(
+        default=timezone.now, help_text="When ingestion last changed these details."
+    )
 
     class Meta:
         constraints = [
@@ -121,14 +139,29 @@ class Author(models.Model):
 
 
 class Post(models.Model):
-    """One post, stored once per (platform, external_id); metrics are refreshed in place."""
+    """One post, stored once per (platform, external_id); metrics are refreshed in place.
 
-    platform = models.CharField(max_length=16, choices=Platform.choices)
-    external_id = models.CharField(max_length=255)
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="posts")
+    The foreign keys of the post tables (posts, their links, the rollups) are not database
+    constraints: checking them cost ingestion more than storing the rows. Only
+    hashtags.ingest writes these tables, and it resolves every id it writes in the same
+    statement; deleting through the ORM still applies on_delete (PROTECT, CASCADE, SET_NULL).
+    Indexes exist only for reads that happen: posts are read by id or (platform, external_id).
+    """
+
+    platform = KeyField(max_length=16, choices=Platform.choices)
+    external_id = KeyField(max_length=255)
+    author = models.ForeignKey(
+        Author,
+        on_delete=models.PROTECT,
+        related_name="posts",
+        db_constraint=False,
+        db_index=False,  # nothing reads posts by author; deleting an author scans once
+    )
     text = models.TextField(blank=True, default="")
     url = models.URLField(max_length=1000, blank=True, default="")
-    created_at = models.DateTimeField(db_index=True)
+    # Not indexed: time-range reads go through PostHashtag (hashtag, created_at); the export
+    # of a whole campaign reads most posts anyway.
+    created_at = models.DateTimeField()
     lang = models.CharField(max_length=16, blank=True, default="")
     links = models.JSONField(default=list, blank=True)
     likes = models.BigIntegerField(default=0)
@@ -140,10 +173,19 @@ class Post(models.Model):
     reply_to = models.CharField(max_length=255, blank=True, default="")
     conversation_id = models.CharField(max_length=255, blank=True, default="")
     source = models.ForeignKey(
-        Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
+        Source,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="posts",
+        db_constraint=False,
+        db_index=False,  # nothing reads posts by source; deleting a source scans once
     )
     first_seen_at = models.DateTimeField(default=timezone.now)
-    metrics_updated_at = models.DateTimeField(default=timezone.now)
+    metrics_updated_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When the metrics last changed, or a refresh last confirmed them.",
+    )
     hashtags = models.ManyToManyField(Hashtag, through="PostHashtag", related_name="posts")
 
     class Meta:
@@ -162,8 +204,21 @@ class Post(models.Model):
 class PostHashtag(models.Model):
     """A post carries a tracked hashtag; created_at and platform are copied for range reads."""
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="hashtag_links")
-    hashtag = models.ForeignKey(Hashtag, on_delete=models.CASCADE, related_name="post_links")
+    # The unique (post, hashtag) and the (hashtag, created_at) indexes serve reads by either id.
+    post = models.ForeignKey(
+        Post,
+        on_delete=models.CASCADE,
+        related_name="hashtag_links",
+        db_constraint=False,
+        db_index=False,
+    )
+    hashtag = models.ForeignKey(
+        Hashtag,
+        on_delete=models.CASCADE,
+        related_name="post_links",
+        db_constraint=False,
+        db_index=False,
+    )
     platform = models.CharField(max_length=16, choices=Platform.choices)
     created_at = models.DateTimeField()
 
@@ -183,7 +238,13 @@ class VolumeRollup(models.Model):
     Incremented only when a post is first linked to the hashtag, so re-polling changes nothing.
     """
 
-    hashtag = models.ForeignKey(Hashtag, on_delete=models.CASCADE, related_name="rollups")
+    hashtag = models.ForeignKey(
+        Hashtag,
+        on_delete=models.CASCADE,
+        related_name="rollups",
+        db_constraint=False,
+        db_index=False,  # the unique (hashtag, platform, minute) index serves reads by hashtag
+    )
     platform = models.CharField(max_length=16, choices=Platform.choices)
     minute = models.DateTimeField()
     posts = models.IntegerField(default=0)  # original posts (not plain reposts)

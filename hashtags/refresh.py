@@ -1,9 +1,10 @@
 """Engagement counts go stale after ingestion: ask the platform again for a few stored posts.
 
 Fresh metrics are stored through `posts_upsert`, which only updates the metrics of posts it
-already has and never adds to the rollups twice. Posts the platform no longer shows (deleted,
-made private, out of reach) are left as they are and counted. Each batch is its own transaction,
-so a rate limit halfway keeps what the earlier batches stored.
+already has and never adds to the rollups twice; posts whose counts did not move are marked
+refreshed all the same (metrics_updated_at), in the same transaction. Posts the platform no
+longer shows (deleted, made private, out of reach) are left as they are and counted. Each batch
+is its own transaction, so a rate limit halfway keeps what the earlier batches stored.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from .ingest import posts_upsert
 from .models import Post, Source
 from .sources import client_for
-from .sources.base import SourceClient, SourceError
+from .sources.base import PostData, SourceClient, SourceError
 
 log = logging.getLogger(__name__)
 
@@ -81,13 +83,27 @@ def metrics_refresh(
                 for post in client.lookup(external_ids=batch)
                 if post.platform == source.platform and post.external_id in asked
             ]
-            stored = posts_upsert(posts=fresh, source=source, now=now())
+            stamp = now()
+            with transaction.atomic():
+                stored = posts_upsert(posts=fresh, source=source, now=stamp)
+                _confirmed(source, fresh, stamp)
             result.asked += len(batch)
             result.refreshed += stored.read
             result.missing += len(batch) - stored.read
     except SourceError as exc:
         _failed(source, result, exc, now())
     return result
+
+
+def _confirmed(source: Source, fresh: Sequence[PostData], stamp: datetime) -> None:
+    """Ingestion leaves unchanged metrics (and metrics_updated_at) alone; a refresh that got the
+    same counts still checked them, so it marks them checked, or the next round asks again."""
+    if fresh:
+        Post.objects.filter(
+            platform=source.platform,
+            external_id__in=sorted({p.external_id for p in fresh}),
+            metrics_updated_at__lt=stamp,
+        ).update(metrics_updated_at=stamp)
 
 
 def _failed(source: Source, result: RefreshResult, exc: SourceError, finished: datetime) -> None:

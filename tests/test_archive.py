@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 from datetime import UTC, datetime, timedelta
@@ -12,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from hashtags.ingest import posts_upsert
+from hashtags.ingest import batch_prepare, posts_upsert
 from hashtags.models import Author, Post, PostHashtag, VolumeRollup
 from hashtags.services import hashtag_get_or_create
 
@@ -281,16 +280,14 @@ def test_an_unknown_export_format_is_refused(week):
         _export("nhit-week", "--format", "xlsx")
 
 
-# --- the staged archive path (prototype in bench/ingest.py) -------------------------------------
+# --- the staged archive path (COPY, hashtags.bulk) ----------------------------------------------
 
 
 def _staged():
-    spec = importlib.util.spec_from_file_location(
-        "bench_ingest", Path(__file__).parent.parent / "bench" / "ingest.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.posts_upsert_staged
+    def store(*, posts):
+        return posts_upsert(posts=batch_prepare(posts=posts, staged_min=1))
+
+    return store
 
 
 def test_the_staged_path_stores_exactly_what_posts_upsert_stores(week):

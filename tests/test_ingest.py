@@ -1,4 +1,8 @@
-"""posts_upsert stores each post once, counts each new link once, and keeps the cursor with it."""
+"""posts_upsert stores each post once, counts each new link once, and keeps the cursor with it.
+
+Every behaviour is checked on both write paths (the `path` fixture): polling pages (INSERT from
+arrays) and archive batches (COPY into staging tables), and the two side by side.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,20 @@ from datetime import timedelta
 import pytest
 from django.db import connection, connections
 from django.db.models import Sum
+from django.db.models.expressions import RawSQL
 
-from hashtags.ingest import posts_upsert
+from hashtags.ingest import batch_prepare, posts_upsert, prefetched
 from hashtags.models import Author, PollState, Post, PostHashtag, VolumeRollup
 from hashtags.services import hashtag_get_or_create
 
 from .factories import SourceFactory
 from .ingest_data import T0, post
+
+
+@pytest.fixture(params=["page", "copy"], autouse=True)
+def path(request, monkeypatch):
+    monkeypatch.setattr("hashtags.ingest.STAGED_MIN", 1 if request.param == "copy" else 10**9)
+    return request.param
 
 
 @pytest.fixture
@@ -141,3 +152,119 @@ def test_two_workers_storing_overlapping_pages_at_once_match_one_worker():
     per_tag = dict(VolumeRollup.objects.values_list("hashtag__name").annotate(n=Sum("posts")))
     assert per_tag == {"nhitweek": 450, "hitworks": 450}
     assert connection.vendor == "postgresql"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_worker_and_an_archive_worker_storing_the_same_posts_at_once_match_one_worker():
+    for name in ("NHITweek", "HITworks"):
+        hashtag_get_or_create(tag=name)
+    archive = [post(i, tags=("nhitweek", "hitworks"), likes=2) for i in range(1200)]
+    pages = [archive[i : i + 100] for i in range(600, 1200, 100)]
+    pages += [[post(i, tags=("nhitweek",), likes=3) for i in range(1200, 1300)]]
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def work(batches, staged_min):
+        try:
+            barrier.wait()
+            for _ in range(2):
+                for batch in batches:
+                    posts_upsert(posts=batch_prepare(posts=batch, staged_min=staged_min))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=work, args=([archive], 1000)),
+        threading.Thread(target=work, args=(pages, 10**9)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert Post.objects.count() == 1300
+    assert PostHashtag.objects.count() == 2500
+    per_tag = dict(VolumeRollup.objects.values_list("hashtag__name").annotate(n=Sum("posts")))
+    assert per_tag == {"nhitweek": 1300, "hitworks": 1200}
+    assert set(Post.objects.values_list("likes", flat=True)) == {2, 3}
+
+
+def _versions(model):
+    """Each row's id and the transaction that wrote its current version (xmin)."""
+    return list(model.objects.annotate(v=RawSQL("xmin::text", ())).values_list("id", "v"))
+
+
+def test_rows_that_would_not_change_are_not_written_again(tags):
+    page = [post(i, likes=i, author_n=i % 3) for i in range(10)]
+    posts_upsert(posts=page, now=T0)
+    posts, authors = _versions(Post), _versions(Author)
+    again = posts_upsert(posts=page, now=T0 + timedelta(hours=1))
+    assert (again.new, again.duplicates) == (0, 10)
+    assert _versions(Post) == posts
+    assert _versions(Author) == authors
+    assert set(Post.objects.values_list("metrics_updated_at", flat=True)) == {T0}
+    assert set(Author.objects.values_list("updated_at", flat=True)) == {T0}
+
+
+def test_changed_metrics_and_authors_are_written_with_the_time_they_changed(tags):
+    posts_upsert(posts=[post(1, likes=1), post(2, likes=1)], now=T0)
+    changed = replace(post(2, likes=9), author=replace(post(2).author, followers=7))
+    posts_upsert(posts=[post(1, likes=1), changed], now=T0 + timedelta(hours=1))
+    stamps = dict(Post.objects.values_list("external_id", "metrics_updated_at"))
+    assert stamps == {"p1": T0, "p2": T0 + timedelta(hours=1)}
+    assert Author.objects.get(external_id="a2").updated_at == T0 + timedelta(hours=1)
+    assert Author.objects.get(external_id="a1").updated_at == T0
+
+
+def test_text_of_any_shape_is_stored_as_given(tags):
+    odd = [
+        'quotes " and "" and \\ backslashes, commas',
+        "lines\n\\.\nand\r\nmore\ttabs",
+        "\\.",
+        "NULL",
+        "",
+        "ünïcødé 🩺 #NHITweek",
+    ]
+    page = [
+        replace(
+            post(i, tags=("nhitweek", "null")),
+            text=value,
+            url=value,
+            links=(value,) if value else (),
+            reply_to=value,
+            author=replace(post(i).author, name=value, handle=value),
+        )
+        for i, value in enumerate(odd)
+    ]
+    hashtag_get_or_create(tag="null")
+    posts_upsert(posts=page)
+    stored = {p.external_id: p for p in Post.objects.select_related("author")}
+    for i, value in enumerate(odd):
+        got = stored[f"p{i}"]
+        assert (got.text, got.url, got.reply_to, got.author.name) == (value,) * 4
+        assert got.links == ([value] if value else [])
+    assert PostHashtag.objects.filter(hashtag__name="null").count() == len(odd)
+
+
+def test_prefetched_hands_on_the_producers_error_and_stops_it_when_left_early():
+    def broken():
+        yield 1
+        raise ValueError("bad archive")
+
+    with pytest.raises(ValueError, match="bad archive"):
+        list(prefetched(broken()))
+    produced = []
+
+    def endless():
+        n = 0
+        while True:
+            produced.append(n)
+            yield n
+            n += 1
+
+    for item in prefetched(endless()):
+        if item == 3:
+            break
+    assert len(produced) <= 6  # one batch ahead, not the whole stream
