@@ -24,7 +24,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from .sources.base import PostData
+from .sources.base import AuthorData, PostData
 
 # PostgreSQL array types for the unnest form, by the short names callers use.
 _PG_ARRAY = {
@@ -98,6 +98,42 @@ class Staged:
     count: int
 
 
+def author_values(a: AuthorData) -> tuple:
+    """An author's stored values, cut and clamped to the columns: the same on both write paths.
+    (platform, external_id, handle, name, avatar_url, url, followers, verified)"""
+    return (
+        a.platform,
+        a.external_id,
+        a.handle[:255],
+        a.name[:255],
+        a.avatar_url[:1000],
+        a.url[:1000],
+        max(0, int(a.followers or 0)),
+        bool(a.verified),
+    )
+
+
+def post_values(p: PostData) -> tuple:
+    """A post's stored values after its key and author, cut and clamped to the columns: the
+    same on both write paths. (text, url, created_at, lang, links, likes, reposts, replies,
+    quotes, is_repost, repost_of, reply_to, conversation_id)"""
+    return (
+        p.text,
+        p.url[:1000],
+        p.created_at,
+        p.lang[:16],
+        list(p.links),
+        max(0, int(p.likes)),
+        max(0, int(p.reposts)),
+        max(0, int(p.replies)),
+        max(0, int(p.quotes)),
+        bool(p.is_repost),
+        p.repost_of[:255],
+        p.reply_to[:255],
+        p.conversation_id[:255],
+    )
+
+
 def stage_prepare(*, batch: Sequence[PostData]) -> Staged:
     """Format a deduplicated batch for staged_store; pure Python, safe in any thread."""
     authors: dict[tuple[str, str], Any] = {}
@@ -109,41 +145,32 @@ def stage_prepare(*, batch: Sequence[PostData]) -> Staged:
         authors[(a.platform, a.external_id)] = a  # the last post's copy wins, as on the page path
         names = sorted(set(p.hashtags))
         tags.update(names)
+        text, url, created_at, lang, links, *counts, is_repost, repost_of, reply_to, conv = (
+            post_values(p)
+        )
         row(
             (
                 n,
                 p.platform,
                 p.external_id,
                 a.external_id,
-                p.text,
-                p.url[:1000],
-                None if p.created_at is None else p.created_at.isoformat(),  # NULL: refused
-                p.lang[:16],
-                json.dumps(list(p.links)) if p.links else "[]",
-                max(0, int(p.likes)),
-                max(0, int(p.reposts)),
-                max(0, int(p.replies)),
-                max(0, int(p.quotes)),
-                "t" if p.is_repost else "f",
-                p.repost_of[:255],
-                p.reply_to[:255],
-                p.conversation_id[:255],
+                text,
+                url,
+                None if created_at is None else created_at.isoformat(),  # NULL: refused
+                lang,
+                json.dumps(links),
+                *counts,
+                "t" if is_repost else "f",
+                repost_of,
+                reply_to,
+                conv,
                 "{" + ",".join(map(_array_item, names)) + "}",
             )
         )
     people = io.StringIO()
     csv.writer(people).writerows(
-        (
-            a.platform,
-            a.external_id,
-            a.handle[:255],
-            a.name[:255],
-            a.avatar_url[:1000],
-            a.url[:1000],
-            max(0, int(a.followers or 0)),
-            "t" if a.verified else "f",
-        )
-        for a in authors.values()
+        (*values[:-1], "t" if values[-1] else "f")
+        for values in map(author_values, authors.values())
     )
     return Staged(
         authors=people.getvalue(), posts=posts.getvalue(), tags=frozenset(tags), count=len(batch)

@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .bulk import Staged, insert_rows, stage_prepare, staged_store
+from .bulk import Staged, author_values, insert_rows, post_values, stage_prepare, staged_store
 from .generation import generation_bump
 from .models import Author, Hashtag, PollState, Post, PostHashtag, Source, VolumeRollup
 from .sources.base import AuthorData, PostData
@@ -124,6 +124,7 @@ def posts_upsert(
     batch = posts.posts
     result = UpsertResult(read=len(batch))
     with transaction.atomic():
+        tag_ids: dict[str, int] | None = None  # the tracked hashtags this batch carries
         if posts.staged is not None and connection.vendor == "postgresql":
             source_id = source.pk if source is not None else None
             result.new, result.new_links = staged_store(
@@ -131,13 +132,14 @@ def posts_upsert(
             )
             result.duplicates = len(batch) - result.new
         elif batch:
-            _store(batch, source=source, now=now, result=result)
+            tag_ids = _store(batch, source=source, now=now, result=result)
         if source is not None and cursor is not None:
             PollState.objects.update_or_create(source=source, defaults={"cursor": cursor})
         touched = set(result.new_links)
         if result.duplicates or result.new:
-            names = posts.staged.tags if posts.staged else {t for p in batch for t in p.hashtags}
-            touched.update(_tag_ids(set(names)).values())
+            if tag_ids is None:
+                tag_ids = _tag_ids(set(posts.staged.tags if posts.staged else ()))
+            touched.update(tag_ids.values())
         if touched:
             transaction.on_commit(lambda: generation_bump(hashtag_ids=touched), robust=True)
     return result
@@ -206,7 +208,8 @@ def _tag_ids(names: set[str]) -> dict[str, int]:
 
 def _store(
     batch: list[PostData], *, source: Source | None, now: datetime, result: UpsertResult
-) -> None:
+) -> dict[str, int]:
+    """The page path; returns the tracked hashtags (name -> id) the batch carries."""
     author_ids = _authors_upsert([p.author for p in batch], now=now)
     source_id = source.pk if source is not None else None
     rows = [
@@ -240,7 +243,7 @@ def _store(
         )
         post_ids.update({(platform, ext): pk for pk, platform, ext in updated})
         post_ids.update(_ids(Post, [(r[0], r[1]) for r in existing], known=post_ids))
-    _links_and_rollups(batch, post_ids, result)
+    return _links_and_rollups(batch, post_ids, result)
 
 
 def _changed(table: str, columns: Sequence[str]) -> str:
@@ -267,20 +270,7 @@ def _ids(
 
 def _authors_upsert(authors: list[AuthorData], *, now: datetime) -> dict[tuple[str, str], int]:
     unique = {(a.platform, a.external_id): a for a in authors}
-    rows = [
-        (
-            a.platform,
-            a.external_id,
-            a.handle[:255],
-            a.name[:255],
-            a.avatar_url[:1000],
-            a.url[:1000],
-            max(0, int(a.followers or 0)),
-            bool(a.verified),
-            now,
-        )
-        for _, a in sorted(unique.items())
-    ]
+    rows = [(*author_values(a), now) for _, a in sorted(unique.items())]
     updates = ", ".join(f"{c} = excluded.{c}" for c in (*_AUTHOR_DATA, "updated_at"))
     table = Author._meta.db_table
     returned = insert_rows(
@@ -298,23 +288,17 @@ def _authors_upsert(authors: list[AuthorData], *, now: datetime) -> dict[tuple[s
 
 
 def _post_row(post: PostData, author_id: int, source_id: int | None, now: datetime) -> tuple:
+    text, url, created_at, lang, links, *rest = post_values(post)
     return (
         post.platform,
         post.external_id,
         author_id,
-        post.text,
-        post.url[:1000],
-        post.created_at,
-        post.lang[:16],
-        json.dumps(list(post.links)),
-        max(0, int(post.likes)),
-        max(0, int(post.reposts)),
-        max(0, int(post.replies)),
-        max(0, int(post.quotes)),
-        bool(post.is_repost),
-        post.repost_of[:255],
-        post.reply_to[:255],
-        post.conversation_id[:255],
+        text,
+        url,
+        created_at,
+        lang,
+        json.dumps(links),
+        *rest,
         source_id,
         now,
         now,
@@ -323,10 +307,10 @@ def _post_row(post: PostData, author_id: int, source_id: int | None, now: dateti
 
 def _links_and_rollups(
     batch: list[PostData], post_ids: dict[tuple[str, str], int], result: UpsertResult
-) -> None:
+) -> dict[str, int]:
     tag_ids = _tag_ids({tag for post in batch for tag in post.hashtags})
     if not tag_ids:
-        return
+        return tag_ids
     by_id: dict[int, PostData] = {}
     rows = []
     for post in batch:
@@ -344,7 +328,7 @@ def _links_and_rollups(
         returning=("post_id", "hashtag_id"),
     )
     if not created:
-        return
+        return tag_ids
     sums: dict[tuple[int, str, datetime], list[int]] = defaultdict(lambda: [0] * 6)
     for post_id, hashtag_id in created:
         post = by_id[post_id]
@@ -353,10 +337,11 @@ def _links_and_rollups(
         acc[0] += 0 if post.is_repost else 1
         acc[1] += 1 if post.is_repost else 0
         if not post.is_repost:  # a plain repost's metrics are its original's
-            acc[2] += post.likes
-            acc[3] += post.replies
-            acc[4] += post.reposts
-            acc[5] += post.quotes
+            likes, reposts, replies, quotes = post_values(post)[5:9]  # clamped, as stored
+            acc[2] += likes
+            acc[3] += replies
+            acc[4] += reposts
+            acc[5] += quotes
         result.new_links[hashtag_id] = result.new_links.get(hashtag_id, 0) + 1
     table = VolumeRollup._meta.db_table
     increments = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in _ROLLUP_SUMS)
@@ -377,3 +362,4 @@ def _links_and_rollups(
         rows=[(*key, *values) for key, values in sorted(sums.items())],
         conflict=f"ON CONFLICT (hashtag_id, platform, minute) DO UPDATE SET {increments}",
     )
+    return tag_ids

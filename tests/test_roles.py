@@ -13,6 +13,7 @@ from campaigns.roles import ADMIN, CURATOR, ORGANIZER, ROLE_PERMISSIONS, roles_s
 from campaigns.services import user_role_set
 
 from .factories import CampaignFactory, SourceFactory, UserFactory
+from .support.matrix import USER_FIXTURES, matrix_parse
 
 pytestmark = pytest.mark.django_db
 
@@ -41,15 +42,7 @@ login                    home       home     home   home      200
 logout-post              home       home     home   home      home
 """
 
-_ROWS = [line.split() for line in EXPECTED.strip().splitlines()]
-WHO = _ROWS[0][1:]
-MATRIX = {row[0]: dict(zip(WHO, row[1:], strict=True)) for row in _ROWS[1:]}
-USER_FIXTURES = {
-    "organizer": "organizer",
-    "curator": "curator",
-    "admin": "admin_user",
-    "outsider": "outsider",
-}
+WHO, MATRIX = matrix_parse(EXPECTED)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from campaigns.models import Story
 from campaigns.stories import EXPORT_COLUMNS, story_client_key, story_review
 
 from .factories import CampaignFactory
+from .support.matrix import USER_FIXTURES, matrix_parse
 from .support.stories import EMAIL, TEXT, started, story_data, story_make, story_post
 
 pytestmark = pytest.mark.django_db
@@ -36,15 +37,7 @@ private-review       403        200      200    403       login
 private-approve      403        302      302    403       login
 private-approve-get  405        405      405    405       login
 """
-_ROWS = [line.split() for line in EXPECTED.strip().splitlines()]
-WHO = _ROWS[0][1:]
-MATRIX = {row[0]: dict(zip(WHO, row[1:], strict=True)) for row in _ROWS[1:]}
-USER_FIXTURES = {
-    "organizer": "organizer",
-    "curator": "curator",
-    "admin": "admin_user",
-    "outsider": "outsider",
-}
+WHO, MATRIX = matrix_parse(EXPECTED)
 
 
 @pytest.fixture
