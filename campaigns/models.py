@@ -215,6 +215,9 @@ class Story(models.Model):
     )
     # A keyed hash of the sender's address: enough to spot abuse, useless to find the person.
     client_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    pinned = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Position at the top of the wall (1 first)."
+    )
 
     objects = StoryQuerySet.as_manager()
 
@@ -235,3 +238,12 @@ class Story(models.Model):
         if self.link and urlsplit(self.link).scheme.lower() in ("http", "https"):
             return self.link
         return ""
+
+
+# The curation models live in their own module; importing them here registers them.
+from .models_curation import (  # noqa: E402, F401
+    CurationEvent,
+    DashboardSnapshot,
+    ModerationRules,
+    PostCuration,
+)

@@ -187,6 +187,28 @@ class Post(models.Model):
         help_text="When the metrics last changed, or a refresh last confirmed them.",
     )
     hashtags = models.ManyToManyField(Hashtag, through="PostHashtag", related_name="posts")
+    # The set of tracked hashtags the post carries (its links), kept by ingestion: the tag-set
+    # rollups count each post once under it, so campaign totals never count a post twice.
+    tagset = models.ForeignKey(
+        "TagSet",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="posts",
+        db_constraint=False,
+        db_index=False,
+    )
+    # The engagement score the dashboard ranks by; the formula is shown on the page.
+    score = models.GeneratedField(
+        expression=models.F("likes")
+        + 2 * models.F("reposts")
+        + 2 * models.F("quotes")
+        + 3 * models.F("replies"),
+        output_field=models.BigIntegerField(),
+        db_persist=True,
+    )
+
+    SCORE_FORMULA = "likes + 2 * reposts + 2 * quotes + 3 * replies"
 
     class Meta:
         constraints = [
@@ -307,3 +329,84 @@ class PollLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} #{self.hashtag_id} {self.outcome} at {self.started_at:%H:%M}"
+
+
+class TagSet(models.Model):
+    """One set of tracked hashtags that posts carry together, stored once.
+
+    `key` lists the hashtag ids ascending, comma-separated ("3,7"). A campaign's total counts
+    the posts of every tag set that meets its hashtags, each post once; a hashtag's line counts
+    the posts of every tag set that holds it. There are few sets (three tags make at most seven).
+    """
+
+    key = KeyField(max_length=1000, unique=True)
+
+    def __str__(self) -> str:
+        return f"tags {self.key}"
+
+    @property
+    def hashtag_ids(self) -> list[int]:
+        return [int(part) for part in self.key.split(",") if part]
+
+    @staticmethod
+    def key_for(hashtag_ids) -> str:
+        return ",".join(str(i) for i in sorted(set(hashtag_ids)))
+
+
+class TagSetRollupBase(models.Model):
+    """Counts of the posts of one tag set on one platform in one bucket.
+
+    posts: original posts; reposts: plain reposts; likes, replies, shares (reposts of these
+    posts) and quotes: their current engagement. Ingestion adds a post once when it is first
+    stored, adds the change when its metrics change, and moves it when its tag set grows.
+    """
+
+    tagset = models.ForeignKey(
+        TagSet, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    posts = models.IntegerField(default=0)
+    reposts = models.IntegerField(default=0)
+    likes = models.BigIntegerField(default=0)
+    replies = models.BigIntegerField(default=0)
+    shares = models.BigIntegerField(default=0)
+    quotes = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def engagement(self) -> int:
+        return self.likes + self.replies + self.shares + self.quotes
+
+
+class TagSetRollup(TagSetRollupBase):
+    """Per tag set, platform and minute (UTC): the live edges of every window."""
+
+    minute = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tagset", "platform", "minute"], name="tagset_rollup_minute"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"tags {self.tagset_id} {self.platform} {self.minute:%Y-%m-%d %H:%M}: {self.posts}"
+
+
+class TagSetRollupHour(TagSetRollupBase):
+    """Per tag set, platform and hour (UTC): whole hours of a window read 60 times fewer rows."""
+
+    hour = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tagset", "platform", "hour"], name="tagset_rollup_hour"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"tags {self.tagset_id} {self.platform} {self.hour:%Y-%m-%d %H}h: {self.posts}"

@@ -27,7 +27,9 @@ DATABASES = {
 DATABASES["default"]["TEST"] = {"NAME": f"test_nhitweek_{os.getpid()}"}
 # Keep the server from REDIS_URL but choose the database number per xdist worker.
 _redis = urlsplit(env_str("REDIS_URL") or "redis://127.0.0.1:6379")
-REDIS_URL = urlunsplit(_redis._replace(path=f"/{10 + int(_worker) % 6}"))
+# TEST_REDIS_DB_BASE moves the range, so two people testing on one machine keep apart.
+_base = int(env_str("TEST_REDIS_DB_BASE") or 10)
+REDIS_URL = urlunsplit(_redis._replace(path=f"/{_base + int(_worker) % 6}"))
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
