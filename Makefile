@@ -8,7 +8,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 PORT ?= 8000
 
 .PHONY: help run run-web test lint format bench migrations-check check-services venv deps \
-	dev-deps docker-build docker-up docker-down compose-check clean
+	dev-deps vendor docker-build docker-up docker-down compose-check clean
 
 help:
 	@echo "make run      set up, migrate, seed the demo and start web + worker + beat on :$(PORT)"
@@ -33,8 +33,13 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(PY)
 	$(PIP) install -r requirements-dev.txt
 	@touch $@ $(VENV)/.deps
 
-deps: $(VENV)/.deps
-dev-deps: $(VENV)/.dev-deps
+static/vendor/.stamp: package.json package-lock.json scripts/vendor_static.sh
+	@scripts/vendor_static.sh
+
+vendor: static/vendor/.stamp
+
+deps: $(VENV)/.deps vendor
+dev-deps: $(VENV)/.dev-deps vendor
 
 run: deps
 	$(PY) manage.py migrate --noinput
