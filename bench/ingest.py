@@ -148,8 +148,8 @@ def _reset(existing: Sequence) -> None:
 
     with connection.cursor() as cur:
         cur.execute(
-            "TRUNCATE hashtags_volumerollup, hashtags_posthashtag, hashtags_post, "
-            "hashtags_author RESTART IDENTITY CASCADE"
+            "TRUNCATE hashtags_tagsetrollup, hashtags_tagsetrolluphour, hashtags_tagset, "
+            "hashtags_posthashtag, hashtags_post, hashtags_author RESTART IDENTITY CASCADE"
         )
     for start in range(0, len(existing), 5000):
         posts_upsert(posts=existing[start : start + 5000])
@@ -172,7 +172,9 @@ def _archive_timed(store: Callable, posts: Sequence, size: int) -> tuple[float, 
     started = time.perf_counter()
     batches = (posts[start : start + size] for start in range(0, len(posts), size))
     new = 0
-    for prepared in prefetched(batch_prepare(posts=batch) for batch in batches):
+    sent: dict = {}  # as archive_import: authors sent unchanged are not sent again
+    prepared_batches = (batch_prepare(posts=batch, authors_sent=sent) for batch in batches)
+    for prepared in prefetched(prepared_batches):
         new += store(posts=prepared).new
     return time.perf_counter() - started, new
 
@@ -221,6 +223,7 @@ def _copy_timed(posts: Sequence, size: int) -> float:
                     "",
                     now,
                     now,
+                    1,  # tagset_id
                 )
             )
         buffer.seek(0)

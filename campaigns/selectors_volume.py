@@ -1,4 +1,9 @@
-"""Volume over time for a campaign's dashboard, read from the minute rollups, never from posts.
+"""Volume over time for a campaign's dashboard, read from the tag-set rollups, never from posts.
+
+A hashtag's line sums the rows of every tag set that holds it (hashtags.tagsets). Whole UTC
+hours inside the window are read from the hour rows and the edges from the minute rows, when
+the zone's offset is a whole number of hours over the window (else minute rows only); either
+way the answer takes one query for the tag sets and one for the rows, whatever the data.
 
 Buckets are drawn in the campaign's time zone: an hour bucket starts at a local full hour (so
 India's +05:30 hours start at :30 UTC), a day bucket at local midnight (23 or 25 hours long on
@@ -14,8 +19,10 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection
+from django.db.models import Q
 
-from hashtags.models import VolumeRollup
+from hashtags.models import TagSetRollup, TagSetRollupHour
+from hashtags.tagsets import hour_span, tagsets_meeting
 
 from .dashboard_params import Window
 from .models import Campaign
@@ -49,46 +56,97 @@ def bucket_starts(window: Window, tz: ZoneInfo) -> list[datetime]:
 
 
 _PG_BUCKET = {
-    "minute": "r.minute",
-    "hour": "r.minute - make_interval(mins => EXTRACT(MINUTE FROM r.minute AT TIME ZONE %s)::int)",
-    "day": "date_trunc('day', r.minute AT TIME ZONE %s) AT TIME ZONE %s",
+    "minute": "r.t",
+    "hour": "r.t - make_interval(mins => EXTRACT(MINUTE FROM r.t AT TIME ZONE %s)::int)",
+    "day": "date_trunc('day', r.t AT TIME ZONE %s) AT TIME ZONE %s",
 }
 
 
+def _spans(window: Window, tz: ZoneInfo) -> tuple[list[tuple[datetime, datetime]], tuple | None]:
+    """Which rows serve the window: (minute-row ranges, hour-row range or None).
+
+    Hour rows serve whole UTC hours inside the window when every bucket boundary in it falls on
+    a whole UTC hour, i.e. when the zone's offset is a whole number of hours all along it."""
+    hours = hour_span(window.start, window.end) if window.granularity != "minute" else None
+    if hours is None or not _whole_hours(tz, window.start, window.end):
+        return [(window.start, window.end)], None
+    first, last = hours
+    return [(window.start, first), (last, window.end)], hours
+
+
+def _whole_hours(tz: ZoneInfo, start: datetime, end: datetime) -> bool:
+    moment = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    while moment <= end:
+        if moment.astimezone(tz).utcoffset() % timedelta(hours=1):
+            return False
+        moment += timedelta(hours=1)
+    return True
+
+
 def _rows(campaign: Campaign, window: Window, hashtag_ids: list[int]) -> list[tuple]:
-    """(hashtag_id, platform, bucket start, posts, reposts) summed per bucket."""
-    tz_name = campaign.timezone
-    if connection.vendor == "postgresql":
-        bucket = _PG_BUCKET[window.granularity]
-        tz_params = {"minute": [], "hour": [tz_name], "day": [tz_name, tz_name]}[window.granularity]
-        platform_sql = "AND r.platform = %s" if window.platform else ""
-        sql = f"""
-            SELECT r.hashtag_id, r.platform, {bucket} AS bucket, SUM(r.posts), SUM(r.reposts)
-            FROM {VolumeRollup._meta.db_table} r
-            WHERE r.hashtag_id = ANY(%s) AND r.minute >= %s AND r.minute < %s {platform_sql}
-            GROUP BY 1, 2, 3
-        """  # noqa: S608 - table and expressions are ours; values are parameters
-        params = [*tz_params, hashtag_ids, window.start, window.end]
-        if window.platform:
-            params.append(window.platform)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [(h, p, b.astimezone(UTC), n, r) for h, p, b, n, r in cursor.fetchall()]
-    # The embedded SQLite has no time zones: bucket the minute rows here.
-    rollups = VolumeRollup.objects.filter(
-        hashtag_id__in=hashtag_ids, minute__gte=window.start, minute__lt=window.end
-    )
-    if window.platform:
-        rollups = rollups.filter(platform=window.platform)
-    sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    """(hashtag_id, platform, bucket start, posts, reposts) summed per bucket: each tag set's
+    rows go to every hashtag of the campaign it holds."""
+    members = tagsets_meeting(hashtag_ids)
+    out = []
+    for tagset_id, platform, bucket, posts, reposts in _tagset_rows(campaign, window, members):
+        for hashtag_id in members[tagset_id]:
+            out.append((hashtag_id, platform, bucket, posts, reposts))
+    return out
+
+
+def _tagset_rows(campaign: Campaign, window: Window, members: dict) -> list[tuple]:
+    """(tagset_id, platform, bucket start, posts, reposts) summed per bucket."""
     tz = campaign.tz
-    for h, p, minute, n, r in rollups.values_list(
-        "hashtag_id", "platform", "minute", "posts", "reposts"
+    minutes, hours = _spans(window, tz)
+    hours = hours or (window.end, window.end)
+    tagset_ids = sorted(members)
+    if connection.vendor == "postgresql":
+        return _pg_rows(campaign.timezone, window, tagset_ids, minutes, hours)
+    # The embedded SQLite has no time zones: bucket the rows here.
+    sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for model, field, ranges in (
+        (TagSetRollup, "minute", minutes),
+        (TagSetRollupHour, "hour", [hours]),
     ):
-        acc = sums[(h, p, bucket_start(minute, window.granularity, tz))]
-        acc[0] += n
-        acc[1] += r
+        when = Q()
+        for start, end in ranges:
+            when |= Q(**{f"{field}__gte": start, f"{field}__lt": end})
+        rows = model.objects.filter(when, tagset_id__in=tagset_ids)
+        if window.platform:
+            rows = rows.filter(platform=window.platform)
+        for t, p, moment, n, r in rows.values_list(
+            "tagset_id", "platform", field, "posts", "reposts"
+        ):
+            acc = sums[(t, p, bucket_start(moment, window.granularity, tz))]
+            acc[0] += n
+            acc[1] += r
     return [(*key, n, r) for key, (n, r) in sums.items()]
+
+
+def _pg_rows(tz_name: str, window: Window, tagset_ids: list[int], minutes, hours) -> list[tuple]:
+    bucket = _PG_BUCKET[window.granularity]
+    tz_params = {"minute": [], "hour": [tz_name], "day": [tz_name, tz_name]}[window.granularity]
+    platform_sql = "AND platform = %s" if window.platform else ""
+    platform = [window.platform] if window.platform else []
+    (a, b), (c, d) = minutes if len(minutes) == 2 else (minutes[0], (window.end, window.end))
+    sql = f"""
+        SELECT r.tagset_id, r.platform, {bucket} AS bucket, SUM(r.posts), SUM(r.reposts)
+        FROM (
+            SELECT tagset_id, platform, minute AS t, posts, reposts
+            FROM {TagSetRollup._meta.db_table}
+            WHERE tagset_id = ANY(%s) AND ((minute >= %s AND minute < %s)
+                OR (minute >= %s AND minute < %s)) {platform_sql}
+            UNION ALL
+            SELECT tagset_id, platform, hour AS t, posts, reposts
+            FROM {TagSetRollupHour._meta.db_table}
+            WHERE tagset_id = ANY(%s) AND hour >= %s AND hour < %s {platform_sql}
+        ) r
+        GROUP BY 1, 2, 3
+    """  # noqa: S608 - table and expressions are ours; values are parameters
+    params = [*tz_params, tagset_ids, a, b, c, d, *platform, tagset_ids, *hours, *platform]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(t, p, b.astimezone(UTC), n, r) for t, p, b, n, r in cursor.fetchall()]
 
 
 def campaign_volume(*, campaign: Campaign, window: Window) -> dict:

@@ -297,6 +297,7 @@ def _chunks(
 ) -> Iterator[_Chunk]:
     """The archives as batches ready to store; never touches the database (see prefetched)."""
     chunk = _Chunk()
+    sent: dict = {}  # authors formatted for earlier batches: see stage_prepare
     for path in paths:
         with open(path, "rb") as raw:
             counted = _CountingReader(raw)
@@ -309,13 +310,15 @@ def _chunks(
                     chunk.batch.append(_tracked_only(post, tracked))
                     chunk.origins.append(f"{path.name}:{number}")
                 if len(chunk.batch) >= size:
-                    chunk.prepared = batch_prepare(posts=chunk.batch, vendor=vendor)
+                    chunk.prepared = batch_prepare(
+                        posts=chunk.batch, vendor=vendor, authors_sent=sent
+                    )
                     chunk.read_bytes = counted.take()
                     yield chunk
                     chunk = _Chunk()
             chunk.read_bytes += counted.take()
     if chunk.batch:
-        chunk.prepared = batch_prepare(posts=chunk.batch, vendor=vendor)
+        chunk.prepared = batch_prepare(posts=chunk.batch, vendor=vendor, authors_sent=sent)
     yield chunk
 
 

@@ -1,16 +1,24 @@
 """posts_upsert: store one page of normalized posts in ONE transaction, exactly once.
 
-Authors are upserted; posts are inserted if new and only their metrics updated if not; links to
-every tracked hashtag the post carries are inserted if missing; the minute rollups grow only by
-the links this call created, so storing the same page twice, or two workers storing
-overlapping pages at once, gives the same rows and counts as storing it once. The source's
-cursor is saved in the same transaction as the page it came from. Rows are written in a
-stable order (by external id) so concurrent workers take row locks in the same order. A row
-whose stored values are already the ones given is not written again.
+Authors are upserted; posts are inserted if new and, if stored before, only their metrics and
+tag set change (hashtags.changes); links to every tracked hashtag the post carries are added
+if missing; each post counts once in the tag-set rollups (hashtags.rollups), which grow by
+exactly what changed: a new post's contribution, the difference of changed metrics, a grown tag
+set's move. So storing the same page twice, or two workers storing overlapping pages at once,
+gives the same rows and counts as storing it once. The source's cursor is saved in the same
+transaction as the page it came from, and hashtags.signals.posts_stored is sent in it.
 
-Polling pages go through INSERT ... ON CONFLICT from arrays; archive-sized batches on
-PostgreSQL go through COPY and set-based SQL (hashtags.bulk), and can be prepared in another
-thread while the previous batch is stored (`prefetched`).
+Locks are taken in one order by every writer: tag sets (by key), authors, new posts, stored
+posts (by key), then rollup rows. A tag set is only made before any row lock is taken: one
+found missing later (a stored post grew into a set nobody carried before) rolls the attempt
+back, is made on its own, and the batch runs again (hashtags.rollups.TagSetsMissing). A
+deadlock can still come from elsewhere (an outer caller's own locks), so a call that owns its
+transaction retries once after one.
+
+Polling pages go through INSERT ... ON CONFLICT from arrays (hashtags.bulk.insert_rows);
+archive-sized batches on PostgreSQL go through COPY and set-based SQL (hashtags.staged), and
+are prepared (formatted, rollups summed) in another thread while the previous batch is stored
+(`prefetched`).
 """
 
 from __future__ import annotations
@@ -22,19 +30,33 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
-from django.db import connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from .bulk import Staged, author_values, insert_rows, post_values, stage_prepare, staged_store
+from .bulk import author_values, insert_rows, post_values
+from .changes import (
+    PostKey,
+    given_metrics,
+    links_insert,
+    needs_update,
+    posts_state,
+    stored_update,
+    union_key,
+)
 from .generation import generation_bump
-from .models import Author, Hashtag, PollState, Post, PostHashtag, Source, VolumeRollup
+from .models import Author, Hashtag, PollState, Post, Source, TagSet
+from .rollups import Deltas, TagSetsMissing, contribution, minute_of, tagsets_ensure
+from .signals import posts_stored_send, posts_stored_wanted
 from .sources.base import AuthorData, PostData
+from .staged import AuthorsMissing, Staged, stage_prepare, staged_store
 
 STAGED_MIN = 1000  # posts per batch from which PostgreSQL takes the COPY path
 _SWITCH_INTERVAL = 0.0005  # seconds; see prefetched
+_DEADLOCK = "40P01"
+_RESTARTS = 5  # tag sets made between attempts, the safe insert after a race, a deadlock
 _AUTHOR_COLUMNS = [
     ("platform", "text"),
     ("external_id", "text"),
@@ -66,10 +88,9 @@ _POST_COLUMNS = [
     ("source_id", "bigint"),
     ("first_seen_at", "timestamptz"),
     ("metrics_updated_at", "timestamptz"),
+    ("tagset_id", "bigint"),
 ]
-_METRICS = ("likes", "reposts", "replies", "quotes")
 _AUTHOR_DATA = ("handle", "name", "avatar_url", "url", "followers", "verified")
-_ROLLUP_SUMS = ("posts", "reposts", "likes", "replies", "shares", "quotes")
 T = TypeVar("T")
 
 
@@ -87,26 +108,35 @@ class UpsertResult:
         for key, value in other.new_links.items():
             self.new_links[key] = self.new_links.get(key, 0) + value
 
+    def linked(self, hashtag_ids: Iterable[int]) -> None:
+        for hashtag_id in hashtag_ids:
+            self.new_links[hashtag_id] = self.new_links.get(hashtag_id, 0) + 1
+
 
 @dataclass(frozen=True)
 class Prepared:
     """A batch made ready for posts_upsert without the database: repeats dropped, sorted, and
-    for the COPY path already formatted."""
+    for the COPY path already formatted and its rollups summed."""
 
     posts: list[PostData]
     staged: Staged | None
 
 
 def batch_prepare(
-    *, posts: Sequence[PostData], vendor: str = "postgresql", staged_min: int | None = None
+    *,
+    posts: Sequence[PostData],
+    vendor: str = "postgresql",
+    staged_min: int | None = None,
+    authors_sent: dict | None = None,
 ) -> Prepared:
     """The pure-Python half of posts_upsert, safe to run in another thread. staged_min: the
-    batch size from which PostgreSQL takes the COPY path (default STAGED_MIN)."""
+    batch size from which PostgreSQL takes the COPY path (default STAGED_MIN); authors_sent:
+    one import's record of the authors it sent (see hashtags.staged.stage_prepare)."""
     batch = _dedupe(posts)
     copy = vendor == "postgresql" and len(batch) >= (staged_min or STAGED_MIN)
     # The staged SQL finds authors by the post's platform; anything else takes the page path.
     if copy and all(p.author.platform == p.platform for p in batch):
-        return Prepared(posts=batch, staged=stage_prepare(batch=batch))
+        return Prepared(posts=batch, staged=stage_prepare(batch=batch, authors_sent=authors_sent))
     return Prepared(posts=batch, staged=None)
 
 
@@ -121,24 +151,64 @@ def posts_upsert(
     now = now or timezone.now()
     if not isinstance(posts, Prepared):
         posts = batch_prepare(posts=posts, vendor=connection.vendor)
-    batch = posts.posts
+    deadlocks = 0 if connection.in_atomic_block else 1  # a retry needs our own transaction
+    safe = False
+    for _ in range(_RESTARTS):
+        try:
+            return _upsert(posts, source=source, cursor=cursor, now=now, safe=safe)
+        except TagSetsMissing as missing:  # rolled back: make them first, lock-free, then again
+            with transaction.atomic():
+                tagsets_ensure(missing.keys)
+        except AuthorsMissing:  # rolled back: this time with every author of the batch
+            posts = batch_prepare(posts=posts.posts, vendor=connection.vendor)
+        except IntegrityError as exc:  # a concurrent batch stored one of these posts meanwhile
+            if safe or _constraint(exc) != "post_unique":
+                raise
+            safe = True
+        except OperationalError as exc:
+            if not deadlocks or getattr(exc.__cause__, "pgcode", None) != _DEADLOCK:
+                raise
+            deadlocks -= 1
+    raise RuntimeError(f"posts_upsert gave up after {_RESTARTS} restarts")
+
+
+def _constraint(exc: Exception) -> str | None:
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
+def _upsert(
+    prepared: Prepared,
+    *,
+    source: Source | None,
+    cursor: dict[str, Any] | None,
+    now: datetime,
+    safe: bool,
+) -> UpsertResult:
+    batch = prepared.posts
     result = UpsertResult(read=len(batch))
+    source_id = source.pk if source is not None else None
+    want_ids = posts_stored_wanted()
     with transaction.atomic():
-        tag_ids: dict[str, int] | None = None  # the tracked hashtags this batch carries
-        if posts.staged is not None and connection.vendor == "postgresql":
-            source_id = source.pk if source is not None else None
-            result.new, result.new_links = staged_store(
-                staged=posts.staged, source_id=source_id, now=now
+        staged = prepared.staged if connection.vendor == "postgresql" else None
+        names = staged.tags if staged is not None else {t for p in batch for t in p.hashtags}
+        tag_ids = _tag_ids(set(names))
+        deltas = Deltas()
+        args = {"tag_ids": tag_ids, "source_id": source_id, "now": now, "deltas": deltas}
+        new_ids: list[int] = []
+        if staged is not None:
+            new_ids = staged_store(
+                prepared=prepared, result=result, want_ids=want_ids, safe=safe, **args
             )
-            result.duplicates = len(batch) - result.new
         elif batch:
-            tag_ids = _store(batch, source=source, now=now, result=result)
+            new_ids = _store(batch, result=result, **args)
+        deltas.apply()
         if source is not None and cursor is not None:
             PollState.objects.update_or_create(source=source, defaults={"cursor": cursor})
+        if want_ids:
+            posts_stored_send(post_ids=new_ids, hashtag_ids=list(tag_ids.values()))
         touched = set(result.new_links)
         if result.duplicates or result.new:
-            if tag_ids is None:
-                tag_ids = _tag_ids(set(posts.staged.tags if posts.staged else ()))
             touched.update(tag_ids.values())
         if touched:
             transaction.on_commit(lambda: generation_bump(hashtag_ids=touched), robust=True)
@@ -206,44 +276,71 @@ def _tag_ids(names: set[str]) -> dict[str, int]:
     return dict(Hashtag.objects.filter(name__in=names).values_list("name", "id"))
 
 
+def _given(batch: list[PostData], tag_ids: dict[str, int]) -> dict[PostKey, frozenset[int]]:
+    """The tracked hashtags (ids) each post of the batch carries."""
+    return {
+        (p.platform, p.external_id): frozenset(tag_ids[t] for t in p.hashtags if t in tag_ids)
+        for p in batch
+    }
+
+
 def _store(
-    batch: list[PostData], *, source: Source | None, now: datetime, result: UpsertResult
-) -> dict[str, int]:
-    """The page path; returns the tracked hashtags (name -> id) the batch carries."""
+    batch: list[PostData],
+    *,
+    tag_ids: dict[str, int],
+    source_id: int | None,
+    now: datetime,
+    deltas: Deltas,
+    result: UpsertResult,
+) -> list[int]:
+    """The page path; returns the ids of the posts it stored for the first time."""
+    given = _given(batch, tag_ids)
+    seen = posts_state(list(given))
+    fresh = [p for p in batch if (p.platform, p.external_id) not in seen]
+    keys = {TagSet.key_for(given[(p.platform, p.external_id)]) for p in fresh}
+    for p in batch:
+        key = (p.platform, p.external_id)
+        if key in seen and needs_update(seen[key], p, given[key]):
+            keys.add(union_key(seen[key], given[key]))
+    tagset_ids = tagsets_ensure(keys)
     author_ids = _authors_upsert([p.author for p in batch], now=now)
-    source_id = source.pk if source is not None else None
     rows = [
-        _post_row(p, author_ids[(p.platform, p.author.external_id)], source_id, now) for p in batch
+        _post_row(
+            p,
+            author_ids[(p.platform, p.author.external_id)],
+            source_id,
+            now,
+            tagset_ids.get(TagSet.key_for(given[(p.platform, p.external_id)])),
+        )
+        for p in fresh
     ]
-    columns = [c for c, _ in _POST_COLUMNS]
-    types = [t for _, t in _POST_COLUMNS]
-    table = Post._meta.db_table
     inserted = insert_rows(
-        table=table,
-        columns=columns,
-        types=types,
+        table=Post._meta.db_table,
+        columns=[c for c, _ in _POST_COLUMNS],
+        types=[t for _, t in _POST_COLUMNS],
         rows=rows,
         conflict="ON CONFLICT (platform, external_id) DO NOTHING",
         returning=("id", "platform", "external_id"),
     )
-    post_ids = {(platform, ext): pk for pk, platform, ext in inserted}
-    result.new = len(post_ids)
-    existing = [row for row in rows if (row[0], row[1]) not in post_ids]
-    result.duplicates = len(existing)
-    if existing:
-        sets = ", ".join(f"{m} = excluded.{m}" for m in (*_METRICS, "metrics_updated_at"))
-        updated = insert_rows(
-            table=table,
-            columns=columns,
-            types=types,
-            rows=existing,
-            conflict=f"ON CONFLICT (platform, external_id) DO UPDATE SET {sets} "
-            f"WHERE {_changed(table, _METRICS)}",
-            returning=("id", "platform", "external_id"),
-        )
-        post_ids.update({(platform, ext): pk for pk, platform, ext in updated})
-        post_ids.update(_ids(Post, [(r[0], r[1]) for r in existing], known=post_ids))
-    return _links_and_rollups(batch, post_ids, result)
+    new_ids = {(platform, ext): pk for pk, platform, ext in inserted}
+    links = []
+    for p, row in zip(fresh, rows, strict=True):
+        pk = new_ids.get((p.platform, p.external_id))
+        if pk is None:
+            continue  # stored by a concurrent writer meanwhile: handled as stored below
+        for hashtag_id in sorted(given[(p.platform, p.external_id)]):
+            links.append((pk, hashtag_id, p.platform, p.created_at))
+        if row[-1] is not None:
+            vector = contribution(p.is_repost, *given_metrics(p))
+            deltas.add((row[-1], p.platform, minute_of(p.created_at)), vector)
+    result.new = len(new_ids)
+    result.duplicates = len(batch) - result.new
+    stored = [p for p in batch if (p.platform, p.external_id) not in new_ids]
+    outcome = stored_update(
+        posts=stored, given=given, seen=seen, tagset_ids=tagset_ids, deltas=deltas, now=now
+    )
+    result.linked(links_insert(links + outcome.links))
+    return sorted(new_ids.values())
 
 
 def _changed(table: str, columns: Sequence[str]) -> str:
@@ -254,7 +351,7 @@ def _changed(table: str, columns: Sequence[str]) -> str:
 
 
 def _ids(
-    model: type[Author] | type[Post], keys: list[tuple[str, str]], *, known: dict
+    model: type[Author], keys: list[tuple[str, str]], *, known: dict
 ) -> dict[tuple[str, str], int]:
     """Ids of stored rows by (platform, external_id): those an upsert left as they were."""
     wanted: dict[str, list[str]] = defaultdict(list)
@@ -287,7 +384,9 @@ def _authors_upsert(authors: list[AuthorData], *, now: datetime) -> dict[tuple[s
     return ids
 
 
-def _post_row(post: PostData, author_id: int, source_id: int | None, now: datetime) -> tuple:
+def _post_row(
+    post: PostData, author_id: int, source_id: int | None, now: datetime, tagset_id: int | None
+) -> tuple:
     text, url, created_at, lang, links, *rest = post_values(post)
     return (
         post.platform,
@@ -302,64 +401,5 @@ def _post_row(post: PostData, author_id: int, source_id: int | None, now: dateti
         source_id,
         now,
         now,
+        tagset_id,
     )
-
-
-def _links_and_rollups(
-    batch: list[PostData], post_ids: dict[tuple[str, str], int], result: UpsertResult
-) -> dict[str, int]:
-    tag_ids = _tag_ids({tag for post in batch for tag in post.hashtags})
-    if not tag_ids:
-        return tag_ids
-    by_id: dict[int, PostData] = {}
-    rows = []
-    for post in batch:
-        pk = post_ids[(post.platform, post.external_id)]
-        by_id[pk] = post
-        for tag in sorted(set(post.hashtags)):
-            if tag in tag_ids:
-                rows.append((pk, tag_ids[tag], post.platform, post.created_at))
-    created = insert_rows(
-        table=PostHashtag._meta.db_table,
-        columns=("post_id", "hashtag_id", "platform", "created_at"),
-        types=("bigint", "bigint", "text", "timestamptz"),
-        rows=rows,
-        conflict="ON CONFLICT (post_id, hashtag_id) DO NOTHING",
-        returning=("post_id", "hashtag_id"),
-    )
-    if not created:
-        return tag_ids
-    sums: dict[tuple[int, str, datetime], list[int]] = defaultdict(lambda: [0] * 6)
-    for post_id, hashtag_id in created:
-        post = by_id[post_id]
-        minute = post.created_at.astimezone(UTC).replace(second=0, microsecond=0)
-        acc = sums[(hashtag_id, post.platform, minute)]
-        acc[0] += 0 if post.is_repost else 1
-        acc[1] += 1 if post.is_repost else 0
-        if not post.is_repost:  # a plain repost's metrics are its original's
-            likes, reposts, replies, quotes = post_values(post)[5:9]  # clamped, as stored
-            acc[2] += likes
-            acc[3] += replies
-            acc[4] += reposts
-            acc[5] += quotes
-        result.new_links[hashtag_id] = result.new_links.get(hashtag_id, 0) + 1
-    table = VolumeRollup._meta.db_table
-    increments = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in _ROLLUP_SUMS)
-    insert_rows(
-        table=table,
-        columns=("hashtag_id", "platform", "minute", *_ROLLUP_SUMS),
-        types=(
-            "bigint",
-            "text",
-            "timestamptz",
-            "int",
-            "int",
-            "bigint",
-            "bigint",
-            "bigint",
-            "bigint",
-        ),
-        rows=[(*key, *values) for key, values in sorted(sums.items())],
-        conflict=f"ON CONFLICT (hashtag_id, platform, minute) DO UPDATE SET {increments}",
-    )
-    return tag_ids

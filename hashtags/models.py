@@ -214,6 +214,15 @@ class Post(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["platform", "external_id"], name="post_unique"),
         ]
+        # The dashboard's top posts of a big window: original posts in score order.
+        indexes = [
+            models.Index(
+                models.F("score").desc(),
+                models.F("id").desc(),
+                condition=models.Q(is_repost=False),
+                name="post_score_top",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_platform_display()} {self.external_id}"
@@ -252,43 +261,6 @@ class PostHashtag(models.Model):
 
     def __str__(self) -> str:
         return f"post {self.post_id} #{self.hashtag_id}"
-
-
-class VolumeRollup(models.Model):
-    """Per hashtag, platform and minute: what the dashboards read instead of scanning posts.
-
-    Incremented only when a post is first linked to the hashtag, so re-polling changes nothing.
-    """
-
-    hashtag = models.ForeignKey(
-        Hashtag,
-        on_delete=models.CASCADE,
-        related_name="rollups",
-        db_constraint=False,
-        db_index=False,  # the unique (hashtag, platform, minute) index serves reads by hashtag
-    )
-    platform = models.CharField(max_length=16, choices=Platform.choices)
-    minute = models.DateTimeField()
-    posts = models.IntegerField(default=0)  # original posts (not plain reposts)
-    reposts = models.IntegerField(default=0)  # plain reposts carrying the tag
-    likes = models.BigIntegerField(default=0)
-    replies = models.BigIntegerField(default=0)
-    shares = models.BigIntegerField(default=0)  # reposts of these posts, as counted at ingestion
-    quotes = models.BigIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["hashtag", "platform", "minute"], name="rollup_unique_minute"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"#{self.hashtag_id} {self.platform} {self.minute:%Y-%m-%d %H:%M}: {self.posts}"
-
-    @property
-    def engagement(self) -> int:
-        return self.likes + self.replies + self.shares + self.quotes
 
 
 class PollState(models.Model):

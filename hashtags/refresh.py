@@ -1,8 +1,9 @@
 """Engagement counts go stale after ingestion: ask the platform again for a few stored posts.
 
 Fresh metrics are stored through `posts_upsert`, which only updates the metrics of posts it
-already has and never adds to the rollups twice; posts whose counts did not move are marked
-refreshed all the same (metrics_updated_at), in the same transaction. Posts the platform no
+already has and adds exactly their difference (new - old) to the tag-set rollups, under the
+posts' row locks; posts whose counts did not move are marked refreshed all the same
+(metrics_updated_at), in the same transaction. Posts the platform no
 longer shows (deleted, made private, out of reach) are left as they are and counted. Each batch
 is its own transaction, so a rate limit halfway keeps what the earlier batches stored.
 """

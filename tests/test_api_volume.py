@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hashtags.ingest import posts_upsert
-from hashtags.models import Post, PostHashtag, VolumeRollup
+from hashtags.models import Post, PostHashtag, TagSet, TagSetRollup, TagSetRollupHour
 from hashtags.polling import source_poll
 from hashtags.sources.base import Page
 
@@ -160,7 +160,7 @@ def test_hours_start_at_local_full_hours_in_a_half_hour_zone(client, db):
 @pytest.mark.django_db
 def test_every_granularity_equals_a_brute_force_count(client, seed, granularity, zone):
     # Hypothesis runs every example in the same test transaction: start each one empty.
-    for model in (PostHashtag, VolumeRollup, Post):
+    for model in (PostHashtag, TagSetRollup, TagSetRollupHour, TagSet, Post):
         model.objects.all().delete()
     rng = random.Random(seed)
     campaign = CampaignFactory(
@@ -251,7 +251,7 @@ def test_an_unchanged_campaign_is_served_from_the_cache(client, public_campaign)
     with CaptureQueriesContext(connection) as queries:
         second = volume(client, public_campaign)
     assert (first["X-Dashboard-Cache"], second["X-Dashboard-Cache"]) == ("miss", "hit")
-    assert not any("volumerollup" in q["sql"] for q in queries.captured_queries)
+    assert not any("tagsetrollup" in q["sql"] for q in queries.captured_queries)
     assert first.json() == second.json()
 
 

@@ -12,11 +12,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from hashtags.ingest import batch_prepare, posts_upsert
-from hashtags.models import Author, Post, PostHashtag, VolumeRollup
+from hashtags.models import Author, Post, PostHashtag, TagSetRollup, TagSetRollupHour
 from hashtags.services import hashtag_get_or_create
 
 from .factories import CampaignFactory
 from .ingest_data import T0, post
+from .support.checks import rollups_exact, rollups_stored
 
 pytestmark = pytest.mark.django_db
 ARCHIVES = Path(__file__).parent / "fixtures" / "archives"
@@ -80,24 +81,14 @@ def snapshot() -> dict[str, list]:
                 "post__external_id", "hashtag__name", "platform", "created_at"
             )
         ),
-        "rollups": sorted(
-            VolumeRollup.objects.values_list(
-                "hashtag__name",
-                "platform",
-                "minute",
-                "posts",
-                "reposts",
-                "likes",
-                "replies",
-                "shares",
-                "quotes",
-            )
-        ),
+        "rollups": sorted(rollups_stored().items()),
+        "tagsets": sorted(Post.objects.values_list("external_id", "tagset__key")),
     }
 
 
 def _empty_the_post_tables() -> None:
-    VolumeRollup.objects.all().delete()
+    TagSetRollup.objects.all().delete()
+    TagSetRollupHour.objects.all().delete()
     PostHashtag.objects.all().delete()
     Post.objects.all().delete()
     Author.objects.all().delete()
@@ -120,8 +111,10 @@ def test_a_twarc2_archive_with_repeats_and_bad_lines_is_counted_exactly(week):
     assert retweet.is_repost
     assert set(retweet.hashtags.values_list("name", flat=True)) == {"ihearthit", "nhitweek"}
     assert PostHashtag.objects.count() == 9
-    assert sum(VolumeRollup.objects.values_list("posts", flat=True)) == 7
-    assert sum(VolumeRollup.objects.values_list("reposts", flat=True)) == 2
+    # 5 posts (one carries no tracked tag) and 1 repost, each counted once in its tag set.
+    assert sum(TagSetRollup.objects.values_list("posts", flat=True)) == 4
+    assert sum(TagSetRollup.objects.values_list("reposts", flat=True)) == 1
+    rollups_exact()
     assert Author.objects.get(external_id="3141592653").handle == "interopnurse"
 
 

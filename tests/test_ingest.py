@@ -1,4 +1,4 @@
-"""posts_upsert stores each post once, counts each new link once, and keeps the cursor with it.
+"""posts_upsert stores each post once, keeps the tag-set rollups exact, and the cursor with it.
 
 Every behaviour is checked on both write paths (the `path` fixture): polling pages (INSERT from
 arrays) and archive batches (COPY into staging tables), and the two side by side.
@@ -12,15 +12,23 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, connections
-from django.db.models import Sum
 from django.db.models.expressions import RawSQL
 
 from hashtags.ingest import batch_prepare, posts_upsert, prefetched
-from hashtags.models import Author, PollState, Post, PostHashtag, VolumeRollup
+from hashtags.models import (
+    Author,
+    PollState,
+    Post,
+    PostHashtag,
+    TagSet,
+    TagSetRollup,
+    TagSetRollupHour,
+)
 from hashtags.services import hashtag_get_or_create
 
 from .factories import SourceFactory
 from .ingest_data import T0, post
+from .support.checks import rollups_exact, rollups_stored
 
 
 @pytest.fixture(params=["page", "copy"], autouse=True)
@@ -35,11 +43,23 @@ def tags(db):
 
 
 def rollup_totals():
-    return sorted(
-        VolumeRollup.objects.values_list(
-            "hashtag__name", "platform", "minute", "posts", "reposts", "likes", "replies", "shares"
-        )
-    )
+    return sorted(rollups_stored().items())
+
+
+def posts_per_tagset(*names):
+    """Posts counted in the minute rows, per tag set (named by its hashtags)."""
+    names_by_id = dict(TagSet.objects.values_list("pk", "key"))
+    out = {}
+    for tagset_id, posts in TagSetRollup.objects.values_list("tagset_id", "posts"):
+        key = names_by_id[tagset_id]
+        out[key] = out.get(key, 0) + posts
+    return out
+
+
+def key_of(*names):
+    from hashtags.models import Hashtag
+
+    return TagSet.key_for(Hashtag.objects.filter(name__in=names).values_list("pk", flat=True))
 
 
 def test_it_keeps_one_row_when_a_page_is_polled_twice(tags):
@@ -52,41 +72,62 @@ def test_it_keeps_one_row_when_a_page_is_polled_twice(tags):
     assert Post.objects.count() == 10
     assert PostHashtag.objects.count() == 10
     assert rollup_totals() == rollups
-    assert sum(r[3] for r in rollups) == 10
+    assert sum(values[0] for (table, *_), values in rollups if table == "minute") == 10
+    rollups_exact()
 
 
-def test_a_post_with_two_campaign_tags_is_linked_and_counted_under_each(tags):
+def test_a_post_with_two_campaign_tags_is_linked_to_both_and_counted_once_in_their_set(tags):
     posts_upsert(posts=[post(1, tags=("nhitweek", "ihearthit"))])
     links = set(PostHashtag.objects.values_list("hashtag__name", flat=True))
     assert links == {"nhitweek", "ihearthit"}
-    assert VolumeRollup.objects.filter(posts=1).count() == 2
-    assert Post.objects.count() == 1
+    assert Post.objects.get().tagset.key == key_of("nhitweek", "ihearthit")
+    assert posts_per_tagset() == {key_of("nhitweek", "ihearthit"): 1}
+    assert TagSetRollupHour.objects.get().posts == 1
 
 
 def test_untracked_tags_are_not_linked(tags):
-    posts_upsert(posts=[post(1, tags=("nhitweek", "somethingelse"))])
+    posts_upsert(posts=[post(1, tags=("nhitweek", "somethingelse")), post(2, tags=("other",))])
     assert list(PostHashtag.objects.values_list("hashtag__name", flat=True)) == ["nhitweek"]
+    assert posts_per_tagset() == {key_of("nhitweek"): 1}
+    assert Post.objects.get(external_id="p2").tagset is None
+    rollups_exact()
 
 
-def test_metrics_are_refreshed_but_rollups_count_only_the_first_sighting(tags):
-    posts_upsert(posts=[post(1, likes=2)])
+def test_refreshed_metrics_reach_the_rollups_as_their_difference(tags):
+    posts_upsert(posts=[post(1, likes=2), post(2, likes=1)])
     posts_upsert(posts=[post(1, likes=50, replies=3)])
-    stored = Post.objects.get()
+    stored = Post.objects.get(external_id="p1")
     assert (stored.likes, stored.replies) == (50, 3)
-    assert VolumeRollup.objects.get().likes == 2
+    for model in (TagSetRollup, TagSetRollupHour):
+        row = model.objects.get()
+        assert (row.posts, row.likes, row.replies) == (2, 51, 3)
+    posts_upsert(posts=[post(1, likes=40)])
+    assert TagSetRollup.objects.get().likes == 41
+    rollups_exact()
+
+
+def test_a_post_seen_later_with_another_tracked_tag_moves_to_the_larger_set(tags):
+    posts_upsert(posts=[post(1, tags=("nhitweek",), likes=4), post(2, tags=("nhitweek",))])
+    result = posts_upsert(posts=[post(1, tags=("hitworks",), likes=6)])
+    assert result.new_links == {tags["HITworks"].pk: 1}
+    assert Post.objects.get(external_id="p1").tagset.key == key_of("nhitweek", "hitworks")
+    assert posts_per_tagset() == {key_of("nhitweek"): 1, key_of("nhitweek", "hitworks"): 1}
+    rollups_exact()
 
 
 def test_reposts_are_counted_as_reposts_not_posts(tags):
     posts_upsert(posts=[post(1), post(2, is_repost=True, likes=99)])
-    rollup = VolumeRollup.objects.get()
-    assert (rollup.posts, rollup.reposts, rollup.likes) == (1, 1, 0)
+    for model in (TagSetRollup, TagSetRollupHour):
+        rollup = model.objects.get()
+        assert (rollup.posts, rollup.reposts, rollup.likes) == (1, 1, 0)
 
 
 def test_rollups_bucket_by_utc_minute(tags):
     at = T0.replace(second=59)
     posts_upsert(posts=[post(1, at=at), post(2, at=at + timedelta(seconds=1))])
-    minutes = sorted(VolumeRollup.objects.values_list("minute", "posts"))
+    minutes = sorted(TagSetRollup.objects.values_list("minute", "posts"))
     assert minutes == [(T0, 1), (T0 + timedelta(minutes=1), 1)]
+    assert list(TagSetRollupHour.objects.values_list("hour", "posts")) == [(T0, 2)]
 
 
 def test_repeats_inside_one_page_are_stored_once_with_the_latest_metrics(tags):
@@ -149,8 +190,8 @@ def test_two_workers_storing_overlapping_pages_at_once_match_one_worker():
     assert errors == []
     assert Post.objects.count() == 450
     assert PostHashtag.objects.count() == 900
-    per_tag = dict(VolumeRollup.objects.values_list("hashtag__name").annotate(n=Sum("posts")))
-    assert per_tag == {"nhitweek": 450, "hitworks": 450}
+    assert posts_per_tagset() == {key_of("nhitweek", "hitworks"): 450}
+    rollups_exact()
     assert connection.vendor == "postgresql"
 
 
@@ -186,8 +227,8 @@ def test_a_page_worker_and_an_archive_worker_storing_the_same_posts_at_once_matc
     assert errors == []
     assert Post.objects.count() == 1300
     assert PostHashtag.objects.count() == 2500
-    per_tag = dict(VolumeRollup.objects.values_list("hashtag__name").annotate(n=Sum("posts")))
-    assert per_tag == {"nhitweek": 1300, "hitworks": 1200}
+    assert posts_per_tagset() == {key_of("nhitweek", "hitworks"): 1200, key_of("nhitweek"): 100}
+    rollups_exact()
     assert set(Post.objects.values_list("likes", flat=True)) == {2, 3}
 
 
@@ -200,10 +241,12 @@ def test_rows_that_would_not_change_are_not_written_again(tags):
     page = [post(i, likes=i, author_n=i % 3) for i in range(10)]
     posts_upsert(posts=page, now=T0)
     posts, authors = _versions(Post), _versions(Author)
+    rollups = _versions(TagSetRollup), _versions(TagSetRollupHour)
     again = posts_upsert(posts=page, now=T0 + timedelta(hours=1))
     assert (again.new, again.duplicates) == (0, 10)
     assert _versions(Post) == posts
     assert _versions(Author) == authors
+    assert (_versions(TagSetRollup), _versions(TagSetRollupHour)) == rollups
     assert set(Post.objects.values_list("metrics_updated_at", flat=True)) == {T0}
     assert set(Author.objects.values_list("updated_at", flat=True)) == {T0}
 

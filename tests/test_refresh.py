@@ -15,7 +15,7 @@ from campaigns.refreshing import (
     metrics_refresh_work,
 )
 from hashtags.ingest import posts_upsert
-from hashtags.models import PollState, Post, Source, VolumeRollup
+from hashtags.models import PollState, Post, Source, TagSetRollup
 from hashtags.refresh import metrics_refresh
 from hashtags.sources.base import PostData, SourceError
 from hashtags.sources.demo import DemoClient
@@ -23,6 +23,7 @@ from hashtags.tasks import refresh_metrics
 
 from .factories import CampaignFactory, SourceFactory
 from .ingest_data import T0, post
+from .support.checks import rollups_exact
 
 NOW = T0 + timedelta(hours=3)
 STALE = NOW - timedelta(hours=1)
@@ -74,7 +75,7 @@ def store(*posts: PostData, source: Source | None = None, at: datetime = STALE) 
 
 
 def rollups() -> list[tuple]:
-    return sorted(VolumeRollup.objects.values_list("hashtag_id", "minute", "posts", "likes"))
+    return sorted(TagSetRollup.objects.values_list("tagset_id", "minute", "posts", "likes"))
 
 
 def run(source: Source, client: LookupClient, posts: list[Post], **kwargs):
@@ -90,10 +91,10 @@ def run(source: Source, client: LookupClient, posts: list[Post], **kwargs):
 # --- the service ---------------------------------------------------------------------------------
 
 
-def test_fresh_metrics_are_stored_and_the_rollups_keep_their_first_counts(campaign, x_source):
+def test_fresh_metrics_are_stored_and_the_rollups_follow_them(campaign, x_source):
     first = [post(1, likes=5), post(2, likes=1, replies=1)]
     stored = store(*first, source=x_source)
-    counted = rollups()
+    assert sum(row[3] for row in rollups()) == 6
     fresh = {p.external_id: replace(p, likes=p.likes * 10, reposts=7, quotes=2) for p in first}
 
     result = run(x_source, LookupClient(current=fresh), stored)
@@ -104,7 +105,12 @@ def test_fresh_metrics_are_stored_and_the_rollups_keep_their_first_counts(campai
     assert (got["p2"].likes, got["p2"].replies) == (10, 1)
     assert {p.metrics_updated_at for p in got.values()} == {NOW}
     assert {p.first_seen_at for p in got.values()} == {STALE}
-    assert rollups() == counted
+    assert sum(row[3] for row in rollups()) == 60
+    assert sum(row[2] for row in rollups()) == 2
+    rollups_exact()
+    again = run(x_source, LookupClient(current=fresh), stored, min_age=timedelta())
+    assert again.refreshed == 2
+    rollups_exact()
     assert Post.objects.count() == 2
 
 

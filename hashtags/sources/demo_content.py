@@ -163,3 +163,55 @@ CHATTER = _lines("""
     So many great answers. Taking notes for our team at {org}. {tag}
     This chat is the best hour of the week. {tag}
 """)
+
+# --- Around the generated posts: what `seed_demo` adds to each edition (campaigns.demo_*) ------
+
+# The campaign's own account (not in AUTHORS, so generated posts never change its followers).
+TEAM = ("nhitweek_team", "NHIT Week Team", "association")
+TEAM_FOLLOWERS = 24_000
+# Opens each edition a few hours after its start; seed_demo pins it on the wall.
+WELCOME_AFTER_HOURS = 9
+WELCOME = (
+    "Welcome to {name}! All week, share how health IT helps care with {nhitweek}, tell your "
+    "{ihearthit} story, and show policymakers that {hitworks}. Your posts fill the wall."
+)
+WELCOME_METRICS = {"likes": 240, "reposts": 85, "replies": 31, "quotes": 12}
+# Sample #IHeartHIT stories, as if sent through the public form (role: a Story.Role value).
+STORIES = (
+    {
+        "name": "Theo Nakamura",
+        "role": "patient",
+        "email": "theo.nakamura@example.org",
+        "link": "",
+        "text": "After my kidney transplant I saw doctors at three hospitals. Because they "
+        "share records, nobody made me repeat my history, and my pharmacist caught a dose "
+        "change the same afternoon. That is why I heart health IT.",
+    },
+    {
+        "name": "Imani Brooks, MD",
+        "role": "clinician",
+        "email": "imani.brooks@example.org",
+        "link": "",
+        "text": "Our clinic is forty miles from the nearest cardiologist. With e-consults I get "
+        "a specialist's answer in a day, and my patients skip a drive many of them could not "
+        "make. Health IT works when it brings care closer to home.",
+    },
+    {
+        "name": "Carlos Ibarra",
+        "role": "hit_professional",
+        "email": "carlos.ibarra@example.org",
+        "link": "https://example.org/stories/interfaces",
+        "text": "I build the interfaces nobody sees. Last winter a lab result reached an ER "
+        "doctor in minutes instead of hours, and the patient went home that night. That is the "
+        "job, and I love it.",
+    },
+    {
+        "name": "Councilmember Dana Whitfield",
+        "role": "policymaker",
+        "email": "dana.whitfield@example.org",
+        "link": "",
+        "text": "I spent a shift with our county's home-health nurses. Tablets, remote monitors "
+        "and one shared care plan let two nurses keep forty seniors safe at home. I left "
+        "convinced: health IT is public infrastructure.",
+    },
+)

@@ -1,0 +1,262 @@
+"""The archive path on PostgreSQL: COPY a prepared batch into temporary tables, store it in a
+few set-based statements (hashtags.staged_sql).
+
+stage_prepare runs without the database (in the import's prefetch thread): it formats authors
+and posts as CSV, groups the posts by the set of tag names they carry, and sums the rollup
+contribution of every post per (group, platform, minute) as if all were new, as CSV too.
+staged_store makes the groups' tag sets, COPYs the three, upserts authors and inserts the new
+posts with their tag set and links (one round trip), reads the state of the posts that were not
+new, brings those up to date through hashtags.changes like a page's, and adds to the rollups
+the pre-summed batch less the posts that were not new plus the stored posts' changes (one
+round trip). Locks come in the page path's order (tag sets, authors, new posts by key, stored
+posts by key, rollup rows by key), so both paths run side by side without deadlocks; a tag set
+that only a stored post's growth needs is made before any lock is taken, by a restart
+(hashtags.rollups.TagSetsMissing).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import weakref
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection, transaction
+
+from . import staged_sql as sql
+from .bulk import author_values, post_values
+from .changes import (
+    PostKey,
+    State,
+    _state,
+    links_insert,
+    stored_update,
+)
+from .models import TagSet
+from .rollups import Deltas, contribution, minute_of, tagsets_ensure
+from .sources.base import PostData
+
+if TYPE_CHECKING:
+    from .ingest import Prepared, UpsertResult
+
+
+AUTHORS_REMEMBERED = 200_000  # authors_sent entries kept by one import (about 30 MB at most)
+
+
+class AuthorsMissing(Exception):
+    """A post's author was left out of the batch as sent before, but is not stored."""
+
+
+@dataclass(frozen=True)
+class Staged:
+    """One batch as COPY input, with its posts grouped by tag names and its rollups summed."""
+
+    authors: str
+    posts: str
+    tags: frozenset[str]
+    count: int
+    groups: tuple[tuple[str, ...], ...]  # distinct sorted tag names; posts refer by index
+    group_of: tuple[int, ...]  # per post (in batch order)
+    group_counts: tuple[int, ...]
+    sums: str  # CSV: group, platform, minute, posts, reposts, likes, replies, shares, quotes
+
+
+def _authors_new(authors: dict, sent: dict | None) -> Iterator[tuple]:
+    for key, author in authors.items():
+        values = author_values(author)
+        if sent is not None:
+            digest = hash(values)
+            if sent.get(key) == digest:
+                continue
+            if len(sent) >= AUTHORS_REMEMBERED:
+                sent.clear()
+            sent[key] = digest
+        yield values
+
+
+def stage_prepare(*, batch: Sequence[PostData], authors_sent: dict | None = None) -> Staged:
+    """Format a deduplicated batch for staged_store; pure Python, safe in any thread.
+
+    authors_sent: one import's record of the authors it formatted before (key -> hash of the
+    values); an author sent unchanged is not sent again. If one never reached the database
+    (its batch failed), staged_store notices and the batch is prepared again in full."""
+    authors: dict[tuple[str, str], Any] = {}
+    groups: dict[tuple[str, ...], int] = {}
+    group_of: list[int] = []
+    sums: dict[tuple[int, str, datetime], list[int]] = defaultdict(lambda: [0] * 6)
+    posts = io.StringIO()
+    row = csv.writer(posts).writerow
+    for n, p in enumerate(batch):
+        a = p.author
+        authors[(a.platform, a.external_id)] = a  # the last post's copy wins, as on the page path
+        names = tuple(sorted(set(p.hashtags)))
+        g = groups.setdefault(names, len(groups))
+        group_of.append(g)
+        text, url, created_at, lang, links, *counts, is_repost, repost_of, reply_to, conv = (
+            post_values(p)
+        )
+        if created_at is not None:  # (a NULL is refused by the insert, failing the batch)
+            acc = sums[(g, p.platform, minute_of(created_at))]
+            for i, value in enumerate(contribution(is_repost, *counts)):
+                acc[i] += value
+        row(
+            (
+                n,
+                g,
+                p.platform,
+                p.external_id,
+                a.external_id,
+                text,
+                url,
+                None if created_at is None else created_at.isoformat(),
+                lang,
+                json.dumps(links),
+                *counts,
+                "t" if is_repost else "f",
+                repost_of,
+                reply_to,
+                conv,
+            )
+        )
+    people = io.StringIO()
+    csv.writer(people).writerows(
+        (*values[:-1], "t" if values[-1] else "f") for values in _authors_new(authors, authors_sent)
+    )
+    counts = [0] * len(groups)
+    for g in group_of:
+        counts[g] += 1
+    rolled = io.StringIO()
+    csv.writer(rolled).writerows(
+        (g, platform, minute.isoformat(), *values) for (g, platform, minute), values in sums.items()
+    )
+    return Staged(
+        authors=people.getvalue(),
+        posts=posts.getvalue(),
+        tags=frozenset(name for names in groups for name in names),
+        count=len(batch),
+        groups=tuple(groups),
+        group_of=tuple(group_of),
+        group_counts=tuple(counts),
+        sums=rolled.getvalue(),
+    )
+
+
+_sequence: str | None = None  # the posts' id sequence, looked up once
+_created: weakref.WeakSet = weakref.WeakSet()  # connections whose temporary tables committed
+
+
+def staged_store(
+    *,
+    prepared: Prepared,
+    tag_ids: dict[str, int],
+    source_id: int | None,
+    now: datetime,
+    deltas: Deltas,
+    result: UpsertResult,
+    want_ids: bool = False,
+    safe: bool = False,
+) -> list[int]:
+    """Store a prepared batch; the new posts' ids if want_ids. PostgreSQL only; call inside
+    the caller's transaction. Fills result (new, duplicates, new_links); the rollups are
+    written here (deltas stays empty). safe: insert with ON CONFLICT (see sql.NEW_FAST)."""
+    staged, batch = prepared.staged, prepared.posts
+    group_tags = [frozenset(tag_ids[t] for t in names if t in tag_ids) for names in staged.groups]
+    tagset_ids = tagsets_ensure(TagSet.key_for(tags) for tags in group_tags)
+    group_sets = [tagset_ids.get(TagSet.key_for(tags)) for tags in group_tags]
+    pairs = sorted({(group_sets[g], h) for g, tags in enumerate(group_tags) for h in tags})
+    params = {
+        "groups": list(range(len(group_tags))),
+        "group_sets": group_sets,
+        "now": now,
+        "source": source_id,
+        "sets": [s for s, _ in pairs],
+        "set_tags": [h for _, h in pairs],
+    }
+    with connection.cursor() as cursor:
+        _stage(cursor, staged)
+        cursor.execute(sql.AUTHORS + (sql.NEW if safe else sql.NEW_FAST) + sql.OLD, params)
+        old_rows = cursor.fetchall()
+        if any(lost for *_, lost in old_rows):  # an author left out as sent was not stored
+            raise AuthorsMissing
+        new_ids = []
+        if want_ids and len(old_rows) < staged.count:
+            cursor.execute(sql.NEW_IDS)
+            new_ids = [pk for (pk,) in cursor.fetchall()]
+    result.new = staged.count - len(old_rows)
+    result.duplicates = len(old_rows)
+    _links_counted(staged, group_tags, [n for n, *_ in old_rows], result)
+    seen: dict[PostKey, State] = {}  # stored posts whose values differ from the batch's
+    same: set[PostKey] = set()  # stored posts the batch brings nothing new for
+    given: dict[PostKey, frozenset[int]] = {}
+    for n, pk, *row, _lost in old_rows:
+        post = batch[n]
+        key = (post.platform, post.external_id)
+        given[key] = group_tags[staged.group_of[n]]
+        if pk is None:
+            same.add(key)
+        else:
+            seen[key] = _state(pk, *row)
+    outcome = stored_update(
+        posts=[batch[n] for n, *_ in old_rows],  # (in key order, as n)
+        given=given,
+        seen=seen,
+        same=same,
+        tagset_ids=tagset_ids,
+        deltas=deltas,
+        now=now,
+    )
+    result.linked(links_insert(outcome.links))
+    rows = [(*key, *values) for key, values in sorted(deltas.sums.items()) if any(values)]
+    deltas.sums.clear()
+    columns = ("set", "platform", "minute", "posts", "reposts", "likes", "replies", "shares")
+    arrays = zip(*rows, strict=True) if rows else [[]] * 9
+    params.update({f"d_{c}": list(a) for c, a in zip((*columns, "quotes"), arrays, strict=True)})
+    with connection.cursor() as cursor:
+        cursor.execute(sql.ROLLUPS, params)
+    return new_ids
+
+
+def _links_counted(
+    staged: Staged, group_tags: list[frozenset[int]], old: list[int], result: UpsertResult
+) -> None:
+    """The links the new posts got, per hashtag: every staged post's less the old ones'."""
+    links: dict[int, int] = defaultdict(int)
+    for g, count in enumerate(staged.group_counts):
+        for hashtag_id in group_tags[g]:
+            links[hashtag_id] += count
+    for n in old:
+        for hashtag_id in group_tags[staged.group_of[n]]:
+            links[hashtag_id] -= 1
+    for hashtag_id, count in links.items():
+        if count:
+            result.new_links[hashtag_id] = result.new_links.get(hashtag_id, 0) + count
+
+
+def _stage(cursor: Any, staged: Staged) -> None:
+    """COPY the batch into this connection's temporary tables (made on first use)."""
+    global _sequence
+    raw = connection.connection
+    prologue = [sql.NO_JIT]
+    if raw not in _created:
+        if _sequence is None:
+            cursor.execute("SELECT pg_get_serial_sequence('hashtags_post', 'id')")
+            _sequence = cursor.fetchone()[0]
+        prologue.append(sql.STAGE_TABLES.format(sequence=_sequence))
+        transaction.on_commit(lambda: _created.add(raw))  # a rollback drops them again
+    if connection.savepoint_ids:  # an outer transaction: an earlier batch may be staged
+        prologue.append(sql.STAGE_CLEAR)
+    cursor.execute("".join(prologue))
+    _copy(cursor, f"_ingest_author ({sql.AUTHOR_COLUMNS})", sql.AUTHOR_TEXT, staged.authors)
+    _copy(cursor, f"_ingest_post ({sql.POST_COLUMNS})", sql.POST_TEXT, staged.posts)
+    _copy(cursor, f"_ingest_sum ({sql.SUM_COLUMNS})", "platform", staged.sums)
+
+
+def _copy(cursor: Any, target: str, text_columns: str, data: str) -> None:
+    # CSV reads an unquoted empty field as NULL; the text columns hold '' instead, as the models.
+    sql = f"COPY {target} FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({text_columns}))"
+    cursor.cursor.copy_expert(sql, io.StringIO(data), size=1 << 20)

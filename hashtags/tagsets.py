@@ -1,0 +1,64 @@
+"""Which tag sets hold a hashtag or meet a set of hashtags: the read side of the tag-set rollups.
+
+A tag set is the set of tracked hashtags a post carries (TagSet.key "3,7", ids ascending), and
+the rollups count each post once under its tag set. So a hashtag's line sums the rows of the
+tag sets that hold it, and a campaign's total sums the rows of the tag sets that meet any of its
+hashtags (each post once). There are few tag sets (n tags make at most 2**n - 1), so one small
+query on the key answers either question.
+
+Reading a window: hour rows cover whole UTC hours, minute rows every minute. `hour_span` gives
+the whole hours inside a window; read hour rows for them and minute rows for the edges (when
+buckets in a zone whose offset is not a whole hour are wanted, read minute rows only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from django.db.models import Q
+
+from .models import TagSet
+
+
+def tagsets_meeting(hashtag_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Tag set id -> the given hashtags it holds (ascending), for each tag set holding any."""
+    wanted = {int(i) for i in hashtag_ids}
+    if not wanted:
+        return {}
+    match = Q()
+    for h in sorted(wanted):
+        match |= (
+            Q(key=str(h))
+            | Q(key__startswith=f"{h},")
+            | Q(key__endswith=f",{h}")
+            | Q(key__contains=f",{h},")
+        )
+    out: dict[int, list[int]] = {}
+    for pk, key in TagSet.objects.filter(match).values_list("pk", "key"):
+        members = [i for i in (int(part) for part in key.split(",")) if i in wanted]
+        if members:
+            out[pk] = members
+    return out
+
+
+def tagsets_holding(hashtag_id: int) -> list[int]:
+    """Ids of the tag sets that hold this hashtag: its line sums their rows."""
+    return sorted(tagsets_meeting([hashtag_id]))
+
+
+def hour_span(start: datetime, end: datetime) -> tuple[datetime, datetime] | None:
+    """The whole UTC hours inside [start, end) as [first, last); None if there is none.
+
+    Hour rows serve [first, last); minute rows serve [start, first) and [last, end)."""
+    first = _hour_ceil(start)
+    last = end.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    if first >= last:
+        return None
+    return first, last
+
+
+def _hour_ceil(moment: datetime) -> datetime:
+    moment = moment.astimezone(UTC)
+    floor = moment.replace(minute=0, second=0, microsecond=0)
+    return floor if floor == moment else floor + timedelta(hours=1)
