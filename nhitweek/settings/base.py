@@ -152,6 +152,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hashtags.heartbeat",
         "schedule": HEARTBEAT_INTERVAL_SECONDS,
     },
+    # Unique authors, reach and contributors of windows too big to count on each request.
+    "refresh-dashboard-snapshots": {
+        "task": "campaigns.refresh_snapshots",
+        "schedule": env_int("DASHBOARD_SNAPSHOT_SECONDS", 60),
+    },
 }
 
 # --- Auth -------------------------------------------------------------------------------------

@@ -1,0 +1,512 @@
+"""How fast the dashboard's JSON endpoints answer at ten million posts, against naive queries.
+
+    DJANGO_SETTINGS_MODULE=nhitweek.settings.test python bench/dashboard.py [--posts N]
+
+Loads N synthetic posts (default 10,000,000) over a 7-day campaign with 3 hashtags and 2
+platforms into its own database (--database, default bench_dashboard, on the server of
+TEST_DATABASE_URL), kept between runs: a second run with the same N reuses it (--reload forces
+a fresh load). Loading never goes through the ORM: the generated rows are COPYed into a staging
+table, then set-based SQL fills authors, posts, links and the tag-set rollups (minute and hour
+rows summed from the loaded posts), with the secondary indexes dropped during the load and
+rebuilt after. Then each endpoint is requested through Django's test client for four windows
+(the whole campaign, one day, one hour, eight minutes), cold (cache cleared before each
+request) and warm, and the naive queries (the posts table grouped by date_trunc for the
+volume; aggregated with count(DISTINCT author) for the summary) are timed for the same
+answers, which are checked equal. Windows too big for live unique-author counts are served
+from their snapshot, computed once beforehand as the beat task would (column "first").
+Last line:
+BENCH dashboard posts=N p95_ms=X speedup_vs_naive=R   (p95 of every cold request)
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nhitweek.settings.test")
+
+VERSION = 2  # bump when the generated data changes, so an old load is not reused
+START = datetime(2026, 10, 5, 13, 0, tzinfo=UTC)  # 09:00 in New York
+SPAN = 7 * 86400
+TAGS = ("NHITweek", "HITworks", "IHeartHIT")
+# Tag sets as indexes into TAGS, with how often posts carry each.
+TAG_SETS = [
+    ((0,), 40),
+    ((1,), 20),
+    ((2,), 15),
+    ((0, 1), 10),
+    ((0, 2), 8),
+    ((1, 2), 4),
+    ((0, 1, 2), 3),
+]
+ENDPOINTS = ("volume", "summary", "top-posts", "contributors", "heatmap", "yoy", "coverage")
+WINDOWS = {
+    "campaign": {"range": "campaign"},
+    "day": {"range": "custom", "start": "2026-10-07T09:00", "end": "2026-10-08T09:00"},
+    "hour": {"range": "custom", "start": "2026-10-09T14:00", "end": "2026-10-09T15:00"},
+    # About 8,000 posts: under DASHBOARD_EXACT_AUTHORS_MAX, so authors are counted live.
+    "8min": {"range": "custom", "start": "2026-10-09T14:00", "end": "2026-10-09T14:08"},
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=10_000_000)
+    parser.add_argument("--database", default="bench_dashboard")
+    parser.add_argument("--reload", action="store_true", help="load even if already loaded")
+    parser.add_argument("--samples", type=int, default=20, help="requests per measure")
+    parser.add_argument("--naive-runs", type=int, default=3)
+    args = parser.parse_args()
+
+    import django
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    # Test runs flush their Redis databases at any moment; keep the bench on its own.
+    redis_db = os.environ.get("BENCH_REDIS_DB", "8")
+    settings.CACHES["default"]["LOCATION"] = settings.REDIS_URL.rsplit("/", 1)[0] + f"/{redis_db}"
+    settings.CACHES["default"]["KEY_PREFIX"] = "nhitweek-bench-dashboard"
+    _admin(db, args.database, drop=False)
+    db["NAME"] = args.database
+    db["CONN_MAX_AGE"] = 60  # as in production: no new connection per request
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connections
+
+    call_command("migrate", verbosity=0)
+    if args.reload or _loaded() != (args.posts, VERSION):
+        # A fresh database: a load cut short (indexes dropped) is never reused.
+        connections.close_all()
+        _admin(db, args.database, drop=True)
+        call_command("migrate", verbosity=0)
+        campaign = _campaign()
+        _loaded()
+        _load(campaign, args.posts)
+    else:
+        campaign = _campaign()
+        print(f"reusing {args.database}: {args.posts:,} posts already loaded")
+    _measure(campaign, args)
+
+
+def _admin(db: dict, name: str, *, drop: bool) -> None:
+    """Create the database if missing; with drop, drop it first."""
+    import psycopg2
+
+    conn = psycopg2.connect(
+        dbname="postgres",
+        user=db.get("USER") or None,
+        password=db.get("PASSWORD") or None,
+        host=db.get("HOST") or None,
+        port=db.get("PORT") or None,
+    )
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            if drop:
+                cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cur.fetchone() is None:
+                cur.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        conn.close()
+
+
+def _campaign():
+    """The 2026 edition (public, New York) and its 2025 one, created once."""
+    from campaigns.models import Campaign, Series
+    from campaigns.services import campaign_hashtags_set
+
+    series, _ = Series.objects.get_or_create(slug="nhit-week", defaults={"name": "NHIT Week"})
+    for year, start in ((2025, datetime(2025, 10, 6, 13, tzinfo=UTC)), (2026, START)):
+        campaign, created = Campaign.objects.get_or_create(
+            slug=f"bench-{year}",
+            defaults={
+                "name": f"NHIT Week {year}",
+                "start": start,
+                "end": start + timedelta(seconds=SPAN),
+                "timezone": "America/New_York",
+                "public": True,
+                "series": series,
+                "edition": str(year),
+            },
+        )
+        if created:
+            campaign_hashtags_set(campaign=campaign, hashtags=list(TAGS))
+    return campaign
+
+
+def _sql(statement: str, params=None):
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(statement, params)
+        return cur.fetchall() if cur.description else None
+
+
+def _loaded() -> tuple[int, int] | None:
+    _sql("CREATE TABLE IF NOT EXISTS bench_meta (posts bigint, version int)")
+    rows = _sql("SELECT posts, version FROM bench_meta")
+    return tuple(rows[0]) if rows else None
+
+
+# --- Loading -----------------------------------------------------------------------------------
+
+
+def _load(campaign, n: int) -> None:
+    from hashtags.models import Hashtag, TagSet
+
+    began = time.perf_counter()
+    ids = [Hashtag.objects.get(name=t.casefold()).pk for t in TAGS]
+    tagsets = []
+    for members, weight in TAG_SETS:
+        key = TagSet.key_for(ids[i] for i in members)
+        tagset, _ = TagSet.objects.get_or_create(key=key)
+        tagsets.append((tagset.pk, [ids[i] for i in members], weight))
+    authors = max(1, n // 20)
+    step = _step(f"authors ({authors:,})", began)
+    _copy_authors(authors)
+    step = _step("staged posts (COPY)", step)
+    _copy_stage(n, authors, tagsets)
+    dropped = _drop_secondary(["hashtags_post", "hashtags_posthashtag"])
+    step = _step("posts and links (SQL from the stage)", step)
+    _fill_posts(tagsets)
+    step = _step("indexes rebuilt", step)
+    _sql("SET maintenance_work_mem = '1GB'")
+    for statement in dropped:
+        _sql(statement)
+    step = _step("rollups (SQL from the posts)", step)
+    _fill_rollups()
+    step = _step("vacuum analyze", step)
+    _sql("DROP TABLE bench_stage")
+    for table in ("hashtags_post", "hashtags_posthashtag", "hashtags_author"):
+        _sql(f"VACUUM ANALYZE {table}")
+    _sql("ANALYZE")
+    _sql("INSERT INTO bench_meta VALUES (%s, %s)", [n, VERSION])
+    _step("loaded", step)
+    print(f"load total {time.perf_counter() - began:.0f}s")
+
+
+def _step(label: str, since: float) -> float:
+    now = time.perf_counter()
+    print(f"  {now - since:7.1f}s  then {label}", flush=True)
+    return now
+
+
+def _copy(table: str, columns: str, chunks) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        for chunk in chunks:
+            cur.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(chunk))
+
+
+def _copy_authors(count: int) -> None:
+    rng = random.Random(1)
+    now = datetime.now(UTC).isoformat()
+
+    def chunks():
+        for first in range(1, count + 1, 200_000):
+            yield "".join(
+                f"{a}\t{'x' if a % 2 else 'bluesky'}\tu{a}\tmember{a}\tMember {a}\t\t"
+                f"https://example.org/@member{a}\t{int(rng.paretovariate(1.2) * 50)}\tf\t{now}\n"
+                for a in range(first, min(first + 200_000, count + 1))
+            )
+
+    columns = "id, platform, external_id, handle, name, avatar_url, url, followers, verified, "
+    _copy("hashtags_author", columns + "updated_at", chunks())
+    _sql("SELECT setval(pg_get_serial_sequence('hashtags_author', 'id'), %s)", [count])
+
+
+def _copy_stage(n: int, authors: int, tagsets: list) -> None:
+    """Posts as compact rows: id, author, second of the week, metrics, repost flag, tag set."""
+    _sql(
+        "CREATE UNLOGGED TABLE IF NOT EXISTS bench_stage (id bigint, author_id bigint, "
+        "sec int, likes int, reposts int, replies int, quotes int, is_repost bool, "
+        "tagset_id bigint)"
+    )
+    _sql("TRUNCATE bench_stage")
+    rng = random.Random(2)
+    rnd, bits = rng.random, rng.getrandbits
+    choices = [pk for pk, _, weight in tagsets for _ in range(weight)]
+
+    def chunks():
+        for first in range(1, n + 1, 500_000):
+            rows = []
+            for i in range(first, min(first + 500_000, n + 1)):
+                repost = rnd() < 0.1
+                likes = 0 if repost else int(rnd() ** 4 * 400)
+                # Stored about when posted (ids follow time, as polling stores them), give
+                # or take a minute.
+                second = min(SPAN - 1, max(0, i * SPAN // n + bits(7) - 64))
+                rows.append(
+                    f"{i}\t{1 + bits(32) % authors}\t{second}\t{likes}\t{likes >> 3}\t"
+                    f"{likes >> 4}\t{likes >> 5}\t{'t' if repost else 'f'}\t"
+                    f"{choices[bits(16) % len(choices)]}\n"
+                )
+            yield "".join(rows)
+
+    _copy(
+        "bench_stage",
+        "id, author_id, sec, likes, reposts, replies, quotes, is_repost, tagset_id",
+        chunks(),
+    )
+
+
+def _drop_secondary(tables: list[str]) -> list[str]:
+    """Drop unique constraints and indexes other than primary keys; return how to rebuild."""
+    rebuild = []
+    for table in tables:
+        for name, definition in _sql(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'u'",
+            [table],
+        ):
+            _sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            rebuild.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        for name, definition in _sql(
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+            "JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = %s::regclass "
+            "AND NOT x.indisprimary",
+            [table],
+        ):
+            _sql(f'DROP INDEX "{name}"')
+            rebuild.append(definition)
+    return rebuild
+
+
+def _fill_posts(tagsets: list) -> None:
+    from django.db import connection
+
+    _sql("CREATE TEMP TABLE bench_members (tagset_id bigint, hashtag_id bigint)")
+    with connection.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO bench_members VALUES (%s, %s)",
+            [(pk, h) for pk, hashtag_ids, _ in tagsets for h in hashtag_ids],
+        )
+    start = START.isoformat()
+    _sql(
+        """
+        INSERT INTO hashtags_post (id, platform, external_id, author_id, text, url, created_at,
+            lang, links, likes, reposts, replies, quotes, is_repost, repost_of, reply_to,
+            conversation_id, source_id, first_seen_at, metrics_updated_at, tagset_id)
+        SELECT s.id, CASE WHEN mod(s.author_id, 2) = 1 THEN 'x' ELSE 'bluesky' END, 'p' || s.id,
+            s.author_id, 'Health IT saves lives #NHITweek, bench post ' || s.id,
+            'https://example.org/p/' || s.id, %s::timestamptz + make_interval(secs => s.sec),
+            'en', '[]'::jsonb, s.likes, s.reposts, s.replies, s.quotes, s.is_repost,
+            CASE WHEN s.is_repost THEN 'p1' ELSE '' END, '', '', NULL,
+            %s::timestamptz + make_interval(secs => s.sec),
+            %s::timestamptz + make_interval(secs => s.sec), s.tagset_id
+        FROM bench_stage s
+        """,
+        [start, start, start],
+    )
+    _sql(
+        """
+        INSERT INTO hashtags_posthashtag (post_id, hashtag_id, platform, created_at)
+        SELECT p.id, m.hashtag_id, p.platform, p.created_at
+        FROM hashtags_post p JOIN bench_members m ON m.tagset_id = p.tagset_id
+        """
+    )
+    _sql(
+        "SELECT setval(pg_get_serial_sequence('hashtags_post', 'id'), "
+        "(SELECT max(id) FROM hashtags_post))"
+    )
+
+
+def _fill_rollups() -> None:
+    """Each post once in its tag set's minute row; hour rows summed from the minute rows."""
+    _sql(
+        """
+        INSERT INTO hashtags_tagsetrollup (tagset_id, platform, minute, posts, reposts, likes,
+            replies, shares, quotes)
+        SELECT tagset_id, platform, date_trunc('minute', created_at),
+            count(*) FILTER (WHERE NOT is_repost), count(*) FILTER (WHERE is_repost),
+            coalesce(sum(likes) FILTER (WHERE NOT is_repost), 0),
+            coalesce(sum(replies) FILTER (WHERE NOT is_repost), 0),
+            coalesce(sum(reposts) FILTER (WHERE NOT is_repost), 0),
+            coalesce(sum(quotes) FILTER (WHERE NOT is_repost), 0)
+        FROM hashtags_post GROUP BY 1, 2, 3
+        """
+    )
+    _sql(
+        """
+        INSERT INTO hashtags_tagsetrolluphour (tagset_id, platform, hour, posts, reposts, likes,
+            replies, shares, quotes)
+        SELECT tagset_id, platform, date_trunc('hour', minute), sum(posts), sum(reposts),
+            sum(likes), sum(replies), sum(shares), sum(quotes)
+        FROM hashtags_tagsetrollup GROUP BY 1, 2, 3
+        """
+    )
+    _sql("VACUUM ANALYZE hashtags_tagsetrollup")
+    _sql("VACUUM ANALYZE hashtags_tagsetrolluphour")
+
+
+# --- Measuring ---------------------------------------------------------------------------------
+
+
+def _pct(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _request(client, url: str, params: dict) -> float:
+    began = time.perf_counter()
+    response = client.get(url, params)
+    took = (time.perf_counter() - began) * 1000
+    if response.status_code != 200:
+        raise SystemExit(f"{url} {params}: HTTP {response.status_code} {response.content[:300]}")
+    return took
+
+
+def _counter(into: list[int]):
+    def wrapper(run, *args):
+        into.append(1)
+        return run(*args)
+
+    return wrapper
+
+
+def _measure(campaign, args) -> None:
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+
+    from campaigns.snapshots import exact_max
+
+    client = Client()
+    print(f"live unique authors up to {exact_max():,} posts per window; snapshots above")
+    cold_all: list[float] = []
+    cold: dict[tuple[str, str], list[float]] = {}
+    header = f"{'endpoint':13} {'window':8} {'first':>9} {'cold p50':>9} {'p95':>7}"
+    print(header + f" {'warm p50':>9} {'p95':>7} {'queries':>8}   (ms)")
+    for window, params in WINDOWS.items():
+        for name in ENDPOINTS:
+            url = f"/c/{campaign.slug}/api/{name}"
+            cache.clear()
+            first = _request(client, url, params)  # may compute a snapshot, as beat would
+            cache.clear()
+            queries: list[int] = []
+            with connection.execute_wrapper(_counter(queries)):
+                _request(client, url, params)
+            samples = []
+            for _ in range(args.samples):
+                cache.clear()
+                samples.append(_request(client, url, params))
+            warm = [_request(client, url, params) for _ in range(args.samples)]
+            cold[(name, window)] = samples
+            cold_all.extend(samples)
+            print(
+                f"{name:13} {window:8} {first:9.1f} {statistics.median(samples):9.1f} "
+                f"{_pct(samples, 0.95):7.1f} {statistics.median(warm):9.1f} "
+                f"{_pct(warm, 0.95):7.1f} {len(queries):8d}",
+                flush=True,
+            )
+    speedups = _naive(campaign, client, cold, args.naive_runs)
+    p95 = _pct(cold_all, 0.95)
+    worst = max(cold, key=lambda k: _pct(cold[k], 0.95))
+    print(
+        f"p95 of every cold request {p95:.1f} ms; worst endpoint {worst}: "
+        f"{_pct(cold[worst], 0.95):.1f} ms"
+    )
+    for name in ("volume", "summary"):
+        got = _pct(cold[(name, "campaign")], 0.95)
+        print(
+            f"target {name} p95 cold < 20 ms at the whole campaign: {got:.1f} ms "
+            f"{'ok' if got < 20 else 'MISSED'}"
+        )
+    speedup = min(speedups.values())
+    print(f"target >= 50x faster than naive: {speedup:.0f}x {'ok' if speedup >= 50 else 'MISSED'}")
+    print(f"BENCH dashboard posts={args.posts} p95_ms={p95:.1f} speedup_vs_naive={speedup:.0f}")
+
+
+_NAIVE_VOLUME = """
+    SELECT ph.hashtag_id, date_trunc('hour', p.created_at AT TIME ZONE %(tz)s) AS bucket, count(*)
+    FROM hashtags_post p JOIN hashtags_posthashtag ph ON ph.post_id = p.id
+    WHERE ph.hashtag_id = ANY(%(ids)s) AND p.created_at >= %(start)s AND p.created_at < %(end)s
+      AND NOT p.is_repost
+    GROUP BY 1, 2
+"""
+_NAIVE_SUMMARY = """
+    WITH w AS (
+        SELECT p.* FROM hashtags_post p
+        WHERE p.created_at >= %(start)s AND p.created_at < %(end)s AND EXISTS (
+            SELECT 1 FROM hashtags_posthashtag ph
+            WHERE ph.post_id = p.id AND ph.hashtag_id = ANY(%(ids)s))
+    )
+    SELECT count(*) FILTER (WHERE NOT is_repost), count(*) FILTER (WHERE is_repost),
+        coalesce(sum(likes) FILTER (WHERE NOT is_repost), 0),
+        count(DISTINCT author_id),
+        (SELECT coalesce(sum(a.followers), 0) FROM hashtags_author a
+         WHERE a.id IN (SELECT author_id FROM w))
+    FROM w
+"""
+
+
+def _naive(campaign, client, cold, runs: int) -> dict[str, float]:
+    """Time the naive queries for the whole campaign and check they give the same answers."""
+    from django.db import connection
+
+    ids = list(campaign.campaign_hashtags.values_list("hashtag_id", flat=True))
+    params = {"tz": campaign.timezone, "ids": ids, "start": campaign.start, "end": campaign.end}
+    previous = {
+        **params,
+        "start": campaign.start - (campaign.end - campaign.start),
+        "end": campaign.start,
+    }
+    timings: dict[str, list[float]] = {"volume": [], "summary": []}
+    for _ in range(runs):
+        with connection.cursor() as cur:
+            began = time.perf_counter()
+            cur.execute(_NAIVE_VOLUME, params)
+            volume_rows = cur.fetchall()
+            timings["volume"].append((time.perf_counter() - began) * 1000)
+            began = time.perf_counter()
+            cur.execute(_NAIVE_SUMMARY, params)
+            summary_row = cur.fetchone()
+            cur.execute(_NAIVE_SUMMARY, previous)
+            previous_row = cur.fetchone()
+            timings["summary"].append((time.perf_counter() - began) * 1000)
+    volume = client.get(f"/c/{campaign.slug}/api/volume", {"range": "campaign"}).json()
+    summary = client.get(f"/c/{campaign.slug}/api/summary", {"range": "campaign"}).json()
+    by_tag = {link.hashtag_id: link.hashtag.display for link in campaign.campaign_hashtags.all()}
+    naive_lines = {by_tag[h]: 0 for h in ids}
+    for hashtag_id, _, count in volume_rows:
+        naive_lines[by_tag[hashtag_id]] += count
+    lines = {line["hashtag"]: sum(line["posts"]) for line in volume["series"]}
+    metrics = summary["metrics"]
+    ours = (
+        metrics["posts"]["value"],
+        metrics["reposts"]["value"],
+        metrics["likes"]["value"],
+        metrics["unique_authors"]["value"],
+        metrics["potential_reach"]["value"],
+    )
+    same = lines == naive_lines and ours == tuple(summary_row[:5])
+    same = same and metrics["unique_authors"]["previous"] == previous_row[3]
+    print(f"naive answers equal the endpoints': {'yes' if same else 'NO'}")
+    if not same:
+        print(f"  volume {lines} vs {naive_lines}; summary {ours} vs {summary_row[:5]}")
+    speedups = {}
+    for name, samples in timings.items():
+        ours_ms = statistics.median(cold[(name, "campaign")])
+        naive_ms = statistics.median(samples)
+        speedups[name] = naive_ms / ours_ms
+        print(
+            f"naive {name:8} p50 {naive_ms:9.1f} ms vs cold {ours_ms:6.1f} ms: "
+            f"{speedups[name]:.0f}x"
+        )
+    return speedups
+
+
+if __name__ == "__main__":
+    main()

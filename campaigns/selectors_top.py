@@ -1,0 +1,172 @@
+"""Top posts (by engagement score) and top contributors of a campaign window.
+
+Design, top posts: ranked by Post.score (a stored generated column, Post.SCORE_FORMULA);
+plain reposts are left out (they carry their original's numbers). Which posts may appear:
+never one hidden for this campaign; for the public of an "approve" campaign only approved or
+featured ones. How they are found depends on the window's size by the rollups:
+- small (at most SMALL_WINDOW posts): the window's posts through the PostHashtag
+  (hashtag, created_at) index, then sorted by score: cost grows with the window, never with
+  the campaign;
+- big: the posts in score order through the partial index post_score_top (hashtags 0006),
+  keeping the first that are in the window and carry a campaign hashtag: a few index steps
+  when the window holds a good share of the posts;
+- approve mode for the public: the campaign's approved and featured posts (curation index).
+Then two small queries: the curation state and the campaign hashtags of the posts returned.
+
+Contributors: campaigns.snapshots (live for small windows, the snapshot for big ones).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, F, OuterRef, QuerySet
+
+from hashtags.models import Platform, Post, PostHashtag
+
+from .dashboard_params import Window
+from .models import Campaign, ModerationRules, PostCuration
+from .selectors_totals import rollup_rows, totals_of
+from .snapshots import (
+    NAME,
+    campaign_links,
+    contributors,
+    exact_max,
+    snapshot_compute,
+    snapshot_key,
+    snapshot_store,
+    web_link,
+)
+
+SMALL_WINDOW = 20_000
+Status = PostCuration.Status
+
+
+def _window_posts(campaign: Campaign, window: Window, small: bool) -> QuerySet[Post]:
+    hashtag_ids = campaign_links(campaign, window.hashtag).values("hashtag_id")
+    if small:
+        links = PostHashtag.objects.filter(
+            hashtag_id__in=hashtag_ids, created_at__gte=window.start, created_at__lt=window.end
+        )
+        if window.platform:
+            links = links.filter(platform=window.platform)
+        posts = Post.objects.filter(pk__in=links.values("post_id"))
+    else:
+        carries = PostHashtag.objects.filter(post_id=OuterRef("pk"), hashtag_id__in=hashtag_ids)
+        posts = Post.objects.filter(
+            Exists(carries), created_at__gte=window.start, created_at__lt=window.end
+        )
+        if window.platform:
+            posts = posts.filter(platform=window.platform)
+    return posts.filter(is_repost=False)
+
+
+def _shown(campaign: Campaign, posts: QuerySet[Post], public: bool) -> QuerySet[Post]:
+    rows = PostCuration.objects.filter(campaign_id=campaign.pk, post_id=OuterRef("pk"))
+    if public:
+        mode = ModerationRules.objects.filter(campaign_id=campaign.pk).values_list(
+            "mode", flat=True
+        )
+        if mode.first() == ModerationRules.Mode.APPROVE:
+            chosen = PostCuration.objects.filter(
+                campaign_id=campaign.pk, status__in=[Status.APPROVED, Status.FEATURED]
+            )
+            return posts.filter(pk__in=chosen.values("post_id"))
+    return posts.exclude(Exists(rows.filter(status=Status.HIDDEN)))
+
+
+def _window_size(campaign: Campaign, window: Window) -> int:
+    sums = totals_of(
+        rollup_rows(
+            campaign_id=campaign.pk,
+            hashtag=window.hashtag,
+            platform=window.platform,
+            start=window.start,
+            end=window.end,
+        )
+    )
+    return sums["posts"] + sums["reposts"]
+
+
+def campaign_top_posts(
+    *, campaign: Campaign, window: Window, limit: int, public: bool
+) -> dict[str, Any]:
+    """The `limit` best-scored posts of the window that this audience may see."""
+    small = _window_size(campaign, window) <= SMALL_WINDOW
+    posts = _shown(campaign, _window_posts(campaign, window, small), public)
+    # A small window must not walk the score index (it would read the posts of the whole
+    # table until it met enough of the window's): "score + 0" cannot use it, so the window's
+    # posts are found first and sorted.
+    score = (F("score") + 0) if small else F("score")
+    top = list(posts.select_related("author").order_by(score.desc(), F("id").desc())[:limit])
+    ids = [p.pk for p in top]
+    curation = {
+        post_id: (status, pinned)
+        for post_id, status, pinned in PostCuration.objects.filter(
+            campaign_id=campaign.pk, post_id__in=ids
+        ).values_list("post_id", "status", "pinned")
+    }
+    tags: dict[int, list[str]] = {}
+    links = (
+        PostHashtag.objects.filter(
+            post_id__in=ids, hashtag__campaign_links__campaign_id=campaign.pk
+        )
+        .order_by("hashtag__campaign_links__position", "hashtag_id")
+        .values_list("post_id", "hashtag__display")
+    )
+    for post_id, display in links:
+        tags.setdefault(post_id, []).append(display)
+    tz = campaign.tz
+    return {
+        "formula": Post.SCORE_FORMULA,
+        "posts": [_post(p, curation.get(p.pk), tags.get(p.pk, []), tz) for p in top],
+    }
+
+
+def _post(post: Post, curation, hashtags: list[str], tz) -> dict[str, Any]:
+    status, pinned = curation or (Status.NEW, None)
+    author = post.author
+    return {
+        "id": post.pk,
+        "platform": post.platform,
+        "platform_label": Platform(post.platform).label,
+        "url": web_link(post.url),
+        "text": post.text,
+        "created_at": post.created_at.astimezone(tz).isoformat(),
+        "author": {
+            "handle": author.handle,
+            "name": author.name,
+            "url": web_link(author.url),
+            "followers": author.followers,
+        },
+        "likes": post.likes,
+        "reposts": post.reposts,
+        "replies": post.replies,
+        "quotes": post.quotes,
+        "score": post.score,
+        "featured": status == Status.FEATURED,
+        "pinned": pinned,
+        "hashtags": hashtags,
+    }
+
+
+def campaign_contributors(*, campaign: Campaign, window: Window, limit: int) -> dict[str, Any]:
+    """Top authors by posts and by engagement: live for small windows, else the snapshot."""
+    scope = {"platform": window.platform, "hashtag": window.hashtag}
+    if _window_size(campaign, window) <= exact_max():
+        found = contributors(
+            campaign=campaign, start=window.start, end=window.end, limit=limit, **scope
+        )
+        return {"as_of": None, "source": "live", **found}
+    snapshot = campaign.snapshots.filter(name=NAME, params_key=snapshot_key(window)).first()
+    if snapshot is not None:
+        data, as_of = snapshot.data, snapshot.computed_at
+    else:
+        data = snapshot_compute(campaign=campaign, window=window)
+        as_of = snapshot_store(campaign=campaign, window=window, data=data)
+    return {
+        "as_of": as_of.astimezone(campaign.tz).isoformat(),
+        "source": "snapshot",
+        "by_posts": data["current"]["by_posts"][:limit],
+        "by_engagement": data["current"]["by_engagement"][:limit],
+    }
