@@ -146,9 +146,14 @@ class StoryAdmin(admin.ModelAdmin):
         return [name for name in self.fields if name != "status"]
 
     def save_model(self, request, obj, form, change):
+        wanted = obj.status
+        if change and "status" in form.changed_data:
+            # The review service changes the status, audited; the form saves the rest.
+            obj.status = form.initial.get("status", wanted)
         super().save_model(request, obj, form, change)
-        if "status" in form.changed_data:  # record who decided, as the review page does
-            story_review(story=obj, status=obj.status, by=request.user)
+        if obj.status != wanted:
+            story_review(story=obj, status=wanted, by=request.user)
+            obj.refresh_from_db()
 
     @admin.action(description="Approve the selected stories", permissions=["change"])
     def approve(self, request, queryset):
@@ -159,3 +164,58 @@ class StoryAdmin(admin.ModelAdmin):
     def hide(self, request, queryset):
         for story in queryset:
             story_review(story=story, status=Story.Status.HIDDEN, by=request.user)
+
+
+# --- Curation (campaigns/curation.py, moderation.py): the queue is where curators work; the
+# admin shows the same rows for inspection. Rules are edited on the rules page, which applies
+# them to stored posts; the audit log is read-only everywhere.
+from .models import CurationEvent, ModerationRules, PostCuration  # noqa: E402
+
+
+@admin.register(ModerationRules)
+class ModerationRulesAdmin(admin.ModelAdmin):
+    list_display = ["campaign", "mode", "hide_reposts", "updated_at", "updated_by"]
+    list_select_related = ["campaign", "updated_by"]
+    readonly_fields = [
+        "campaign",
+        "mode",
+        "blocked_words",
+        "blocked_authors",
+        "hide_reposts",
+        "updated_at",
+        "updated_by",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # saved through /c/<slug>/curate/rules/, which applies them
+
+
+@admin.register(PostCuration)
+class PostCurationAdmin(admin.ModelAdmin):
+    list_display = ["campaign", "post", "status", "pinned", "rule", "updated_at", "updated_by"]
+    list_filter = ["status", "campaign"]
+    search_fields = ["rule", "post__external_id", "post__author__handle"]
+    list_select_related = ["campaign", "post", "updated_by"]
+    raw_id_fields = ["post"]
+    readonly_fields = ["campaign", "post", "status", "pinned", "rule", "updated_at", "updated_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # every change goes through post_curate, which audits it
+
+
+@admin.register(CurationEvent)
+class CurationEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "campaign", "actor_name", "action", "target_type", "target_id"]
+    list_filter = ["action", "target_type", "campaign"]
+    search_fields = ["actor_name", "target_id"]
+    date_hierarchy = "at"
+    list_select_related = ["campaign"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -11,3 +11,12 @@ class CampaignsConfig(AppConfig):
 
         # Later migrations add permissions; keep the Admin role holding all of them.
         post_migrate.connect(roles_sync_after_migrate, sender=self)
+
+        # Moderation rules hide arriving posts inside ingestion's transaction.
+        from hashtags.signals import SENDER, posts_stored
+
+        from .moderation import posts_stored_receiver
+
+        posts_stored.connect(
+            posts_stored_receiver, sender=SENDER, dispatch_uid="campaigns.moderation"
+        )

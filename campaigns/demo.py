@@ -1,10 +1,17 @@
-"""The demo campaign `seed_demo` creates: NHIT Week 2026 (live), its 2025 edition, the demo source
-and one login per role. Existing rows are left as they are, so seeding twice changes nothing."""
+"""The demo `seed_demo` creates: NHIT Week 2026 (live), its 2025 edition, the demo source, one
+login per role, and the data every page shows at first load.
+
+Steps, each skipped when already done, so seeding twice changes nothing:
+1. campaigns, source and logins (one transaction);
+2. posts: last year's whole week (fewer than this year) and this year's elapsed days, then one
+   live poll (campaigns.demo_posts);
+3. a first curation of this year's wall by the demo curator (campaigns.demo_wall).
+"""
 
 from __future__ import annotations
 
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
@@ -14,6 +21,8 @@ from django.utils import timezone
 from hashtags.models import Platform, Source
 from hashtags.services import source_enable
 
+from .demo_posts import LAST_YEAR_KEEP, EditionFill, edition_fill
+from .demo_wall import WallSeed, wall_seed
 from .models import Campaign
 from .roles import ADMIN, CURATOR, ORGANIZER
 from .services import campaign_upsert, user_role_set
@@ -31,6 +40,8 @@ DESCRIPTION = (
 class DemoResult:
     created: list[str]
     logins: list[tuple[str, str, str]]  # (username, password or note, role)
+    editions: list[EditionFill] = field(default_factory=list)
+    wall: WallSeed = field(default_factory=WallSeed)
 
 
 def demo_password(username: str) -> str:
@@ -81,4 +92,19 @@ def demo_seed(*, now: datetime | None = None) -> DemoResult:
             if not existed:
                 created.append(f"user {username}")
             logins.append((username, demo_password(username), role))
-    return DemoResult(created=created, logins=logins)
+    result = DemoResult(created=created, logins=logins)
+    last_year = Campaign.objects.get(slug="nhit-week-2025")
+    for edition, share in ((last_year, LAST_YEAR_KEEP), (this_year, 1.0)):
+        fill = edition_fill(campaign=edition, hashtags=DEMO_HASHTAGS, now=now, share=share)
+        result.editions.append(fill)
+        if fill.new or fill.polled:
+            created.append(f"{fill.new + fill.polled} posts for {edition.name}")
+    curator = User.objects.filter(username="curator").first()
+    result.wall = wall_seed(campaign=this_year, actor=curator)
+    if result.wall.pinned or result.wall.featured or result.wall.stories:
+        wall = result.wall
+        created.append(
+            f"wall of {this_year.name}: {int(wall.pinned is not None)} pinned and "
+            f"{wall.featured} featured posts, {wall.stories} approved stories"
+        )
+    return result

@@ -16,9 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, QuerySet
-from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from redis.exceptions import RedisError
 
@@ -153,15 +151,19 @@ def story_submit(*, campaign: Campaign, data: Mapping[str, Any], client_key: str
 
 
 def story_review(*, story: Story, status: str, by: Any) -> Story:
-    """Approve, hide or reopen a story, recording who decided and when."""
+    """Approve, hide or reopen a story, recording who decided and when.
+
+    The same service as the curator queue (campaigns.curation.story_curate): audited, and the
+    wall's cached answer is refreshed on commit.
+    """
+    from .curation import story_curate  # curation reads stories' models; import late
+
+    actions = {Story.Status.APPROVED: "approve", Story.Status.HIDDEN: "hide"}
     if status not in Story.Status.values:
         raise ValueError(f"Unknown story status {status!r}.")
-    with transaction.atomic():
-        story.status = status
-        story.reviewed_at = timezone.now() if status != Story.Status.NEW else None
-        story.reviewed_by = by if status != Story.Status.NEW else None
-        story.save(update_fields=["status", "reviewed_at", "reviewed_by"])
-    return story
+    return story_curate(
+        campaign=story.campaign, story_id=story.pk, action=actions.get(status, "unhide"), actor=by
+    )
 
 
 # --- Reads ------------------------------------------------------------------------------------

@@ -26,3 +26,30 @@ urlpatterns += [
         name="story_review_set",
     ),
 ]
+
+# The campaign dashboard page (views_dashboard.py); its data comes from urls_api.
+from . import views_dashboard  # noqa: E402
+
+urlpatterns += [
+    path("c/<slug:slug>/dashboard/", views_dashboard.campaign_dashboard, name="dashboard"),
+]
+
+# The curator queue, its actions, moderation rules and the audit log (views_curate.py).
+from . import views_curate  # noqa: E402
+
+urlpatterns += [
+    path("c/<slug:slug>/curate/", views_curate.curate_queue, name="curate_queue"),
+    path("c/<slug:slug>/curate/act/", views_curate.curate_act, name="curate_act"),
+    path("c/<slug:slug>/curate/bulk/", views_curate.curate_bulk, name="curate_bulk"),
+    path("c/<slug:slug>/curate/rules/", views_curate.curate_rules, name="curate_rules"),
+    path("c/<slug:slug>/curate/audit/", views_curate.curate_audit, name="curate_audit"),
+]
+
+# The event wall and its embeddable versions (views_wall.py).
+from . import views_wall  # noqa: E402
+
+urlpatterns += [
+    path("c/<slug:slug>/wall/", views_wall.wall, name="wall"),
+    path("c/<slug:slug>/embed/wall/", views_wall.embed_wall, name="embed_wall"),
+    path("c/<slug:slug>/embed/featured/", views_wall.embed_featured, name="embed_featured"),
+]

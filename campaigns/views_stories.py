@@ -149,7 +149,7 @@ def story_review_set(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     status = request.POST.get("status", "")
     if status not in Story.Status.values:
         return HttpResponse("Unknown status.", status=400, content_type="text/plain")
-    story_review(story=story, status=status, by=request.user)
+    story = story_review(story=story, status=status, by=request.user)
     messages.success(request, f"Story by {story.name} is now {story.get_status_display()}.")
     back = request.POST.get("back_status", Story.Status.NEW)
     if back not in Story.Status.values:

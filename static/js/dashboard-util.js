@@ -1,0 +1,134 @@
+/* Dashboard helpers shared by the other dashboard-*.js files: building DOM safely, numbers,
+   times in the campaign's zone, and tables that double as CSV.
+
+   Everything that came from a network (post text, names, handles, URLs) goes into the page
+   through textContent or a checked attribute, never through innerHTML. */
+(function () {
+  "use strict";
+  const NS = (window.NhitDash = window.NhitDash || {});
+
+  /* el("a", {href: url, class: "x"}, ["text", child]) with text as text nodes. */
+  function el(tag, attrs, children) {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([name, value]) => {
+      if (value === null || value === undefined || value === false) return;
+      if (name === "text") node.textContent = String(value);
+      else if (name === "class") node.className = value;
+      else node.setAttribute(name, value === true ? "" : String(value));
+    });
+    (children || []).forEach((child) => {
+      if (child === null || child === undefined) return;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    });
+    return node;
+  }
+
+  /* The URL itself when it is http(s), else "" (javascript:, data: and friends never link). */
+  function safeUrl(value) {
+    if (typeof value !== "string" || !value) return "";
+    try {
+      const url = new URL(value, window.location.href);
+      return url.protocol === "http:" || url.protocol === "https:" ? url.href : "";
+    } catch (err) {
+      return "";
+    }
+  }
+
+  /* A link out to a network: http(s) only, opened without handing over our window. */
+  function externalLink(url, text, cls) {
+    const href = safeUrl(url);
+    if (!href) return el("span", { class: cls }, [text]);
+    return el("a", { href, class: cls, rel: "nofollow noopener ugc", target: "_blank" }, [text]);
+  }
+
+  const integer = new Intl.NumberFormat("en-US");
+  const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
+
+  function formatNumber(value) {
+    return typeof value === "number" ? integer.format(value) : "–";
+  }
+
+  function formatCompact(value) {
+    if (typeof value !== "number") return "–";
+    return value >= 100000 ? compact.format(value) : integer.format(value);
+  }
+
+  /* "+12.5%", "−3%", "0%"; null (nothing before to compare with) is a dash. */
+  function formatChange(pct) {
+    if (pct === null || pct === undefined) return "—";
+    const rounded = Math.abs(pct) >= 10 ? Math.round(pct) : Math.round(pct * 10) / 10;
+    if (rounded === 0) return "0%";
+    return (rounded > 0 ? "+" : "−") + Math.abs(rounded) + "%";
+  }
+
+  function changeDirection(pct) {
+    if (pct === null || pct === undefined || Math.round(pct * 10) === 0) return "flat";
+    return pct > 0 ? "up" : "down";
+  }
+
+  /* Luxon DateTime in the campaign's zone (Settings.defaultZone is set by dashboard.js). */
+  function when(iso) {
+    return luxon.DateTime.fromISO(iso);
+  }
+
+  function formatWhen(iso, format) {
+    if (!iso) return "";
+    const dt = when(iso);
+    return dt.isValid ? dt.toFormat(format || "ccc d LLL, HH:mm") : "";
+  }
+
+  /* "24 hours", "7 days", "3 days 4 hours": the length of a window, for "vs the previous …". */
+  function formatSpan(startIso, endIso) {
+    const minutes = Math.round(when(endIso).diff(when(startIso), "minutes").minutes);
+    if (!(minutes > 0)) return "";
+    const days = Math.floor(minutes / 1440);
+    const hours = Math.floor((minutes % 1440) / 60);
+    const mins = minutes % 60;
+    const parts = [];
+    if (days) parts.push(days + (days === 1 ? " day" : " days"));
+    if (hours) parts.push(hours + (hours === 1 ? " hour" : " hours"));
+    if (mins && !days) parts.push(mins + (mins === 1 ? " minute" : " minutes"));
+    return parts.join(" ");
+  }
+
+  /* A table model {caption, columns, rows} rendered as an accessible <table>. */
+  function tableElement(model) {
+    const table = el("table", { class: "data-table" });
+    if (model.caption) table.append(el("caption", { text: model.caption }));
+    const head = el("tr", {}, model.columns.map((c) => el("th", { scope: "col", text: c })));
+    table.append(el("thead", {}, [head]));
+    const body = el("tbody");
+    model.rows.forEach((row) => {
+      body.append(
+        el(
+          "tr",
+          {},
+          row.map((cell, i) =>
+            i === 0
+              ? el("th", { scope: "row", text: cell })
+              : el("td", { class: typeof cell === "number" ? "num" : null, text: cell })
+          )
+        )
+      );
+    });
+    if (!model.rows.length) {
+      body.append(el("tr", {}, [el("td", { colspan: model.columns.length, text: "No data." })]));
+    }
+    table.append(body);
+    return table;
+  }
+
+  Object.assign(NS, {
+    el,
+    safeUrl,
+    externalLink,
+    formatNumber,
+    formatCompact,
+    formatChange,
+    changeDirection,
+    when,
+    formatWhen,
+    formatSpan,
+    tableElement,
+  });
+})();
