@@ -47,7 +47,7 @@ run: deps
 	@echo ""
 	@echo "nhitweek is starting: open http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"
 	@echo ""
-	$(VENV)/bin/honcho -f Procfile.dev start
+	$(VENV)/bin/honcho -f Procfile.dev start --port $(PORT)
 
 check-services: dev-deps
 	@$(PY) scripts/check_services.py
