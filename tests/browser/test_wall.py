@@ -25,7 +25,8 @@ from .conftest import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-DOCS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
+# Screenshots go to test-artifacts/; the README copies in docs/screenshots/ are refreshed by hand.
+ARTIFACTS_DIR = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
 XSS = '<img src=x onerror=alert(1)><script>alert("wall")</script> #NHITweek'
 WAIT_MS = 8000  # a few refresh intervals of 1 s; the assertion is "no reload", not speed
 
@@ -233,8 +234,8 @@ def test_the_wall_screenshot_at_1920x1080(live_server, wall_page, event):
     wall_page.goto(f"{live_server.url}/c/{campaign.slug}/wall/?rotate=60")
     wall_page.locator("#wall-next .card").nth(3).wait_for(state="attached")
     wall_page.wait_for_timeout(700)  # let the entrance animation finish for the picture
-    DOCS.mkdir(parents=True, exist_ok=True)
-    wall_page.screenshot(path=str(DOCS / "wall.png"))
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    wall_page.screenshot(path=str(ARTIFACTS_DIR / "wall.png"))
     # Nothing spills off the screen: the page is exactly one screen.
     size = wall_page.evaluate(
         "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
@@ -324,6 +325,6 @@ def test_the_embeds_render_inside_a_frame_on_another_site(
         # (Chromium names only the refused frame's origin: ours, the live server.)
         assert len(refusals) == 1 and live_server.url in refusals[0], console
         page.wait_for_timeout(700)
-        page.screenshot(path=str(DOCS / "embed.png"))
+        page.screenshot(path=str(ARTIFACTS_DIR / "embed.png"))
     finally:
         context.close()
