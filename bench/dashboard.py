@@ -8,8 +8,8 @@ TEST_DATABASE_URL), kept between runs: a second run with the same N reuses it (-
 a fresh load). Loading never goes through the ORM: the generated rows are COPYed into a staging
 table, then set-based SQL fills authors, posts, links and the tag-set rollups (minute and hour
 rows summed from the loaded posts), with the secondary indexes dropped during the load and
-rebuilt after. Then each endpoint is requested through Django's test client for four windows
-(the whole campaign, one day, one hour, eight minutes), cold (cache cleared before each
+rebuilt after. Then each endpoint is requested through Django's test client for five windows
+(the whole campaign, one day, one hour, eight and three minutes), cold (cache cleared before each
 request) and warm, and the naive queries (the posts table grouped by date_trunc for the
 volume; aggregated with count(DISTINCT author) for the summary) are timed for the same
 answers, which are checked equal. Windows too big for live unique-author counts are served
@@ -54,8 +54,12 @@ WINDOWS = {
     "campaign": {"range": "campaign"},
     "day": {"range": "custom", "start": "2026-10-07T09:00", "end": "2026-10-08T09:00"},
     "hour": {"range": "custom", "start": "2026-10-09T14:00", "end": "2026-10-09T15:00"},
-    # About 8,000 posts: under DASHBOARD_EXACT_AUTHORS_MAX, so authors are counted live.
+    # About 8,000 posts: over DASHBOARD_EXACT_AUTHORS_MAX (3,000), so authors come from the
+    # window's snapshot, computed on the first request.
     "8min": {"range": "custom", "start": "2026-10-09T14:00", "end": "2026-10-09T14:08"},
+    # 2,950 posts and 2,964 the 3 minutes before: just under it, so authors and contributors
+    # are counted live, about the slowest a live answer gets.
+    "3min": {"range": "custom", "start": "2026-10-09T14:00", "end": "2026-10-09T14:03"},
 }
 
 
@@ -385,6 +389,7 @@ def _measure(campaign, args) -> None:
 
     client = Client()
     print(f"live unique authors up to {exact_max():,} posts per window; snapshots above")
+    print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     cold_all: list[float] = []
     cold: dict[tuple[str, str], list[float]] = {}
     header = f"{'endpoint':13} {'window':8} {'first':>9} {'cold p50':>9} {'p95':>7}"
@@ -419,12 +424,14 @@ def _measure(campaign, args) -> None:
         f"{_pct(cold[worst], 0.95):.1f} ms"
     )
     for name in ("volume", "summary"):
-        got = _pct(cold[(name, "campaign")], 0.95)
-        print(
-            f"target {name} p95 cold < 20 ms at the whole campaign: {got:.1f} ms "
-            f"{'ok' if got < 20 else 'MISSED'}"
-        )
+        for window in WINDOWS:
+            got = _pct(cold[(name, window)], 0.95)
+            print(
+                f"target {name} p95 cold < 20 ms, {window:8}: {got:5.1f} ms "
+                f"{'ok' if got < 20 else 'MISSED'}"
+            )
     speedup = min(speedups.values())
+    print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(f"target >= 50x faster than naive: {speedup:.0f}x {'ok' if speedup >= 50 else 'MISSED'}")
     print(f"BENCH dashboard posts={args.posts} p95_ms={p95:.1f} speedup_vs_naive={speedup:.0f}")
 

@@ -1,7 +1,7 @@
 """The dashboard's headline numbers for a window and the period of the same length before it.
 
 Design: posts, reposts, likes, replies and quotes come from the tag-set rollups (each post
-once, one query per period); unique authors and potential reach from campaigns.snapshots
+once, one query for both periods); unique authors and potential reach from campaigns.snapshots
 (live for small windows, a periodic snapshot for big ones; `authors_as_of` says which). The
 platform split is the current period's rollup rows per platform.
 """
@@ -14,7 +14,7 @@ from hashtags.models import Platform
 
 from .dashboard_params import Window
 from .models import Campaign
-from .selectors_totals import rollup_rows, totals_of
+from .selectors_totals import rollup_periods, totals_of
 from .snapshots import authors_for, exact_max, previous_of
 
 ROLLUP_METRICS = ("posts", "reposts", "likes", "replies", "quotes")
@@ -62,9 +62,10 @@ def campaign_summary(*, campaign: Campaign, window: Window) -> dict[str, Any]:
     """Headline metrics with change_pct, the platform split and how each was counted."""
     scope = {"campaign_id": campaign.pk, "hashtag": window.hashtag, "platform": window.platform}
     prev_start, prev_end = previous_of(window)
-    rows = rollup_rows(start=window.start, end=window.end, **scope)
-    current = totals_of(rows)
-    previous = totals_of(rollup_rows(start=prev_start, end=prev_end, **scope))
+    rows, previous_rows = rollup_periods(
+        periods=[(window.start, window.end), (prev_start, prev_end)], **scope
+    )
+    current, previous = totals_of(rows), totals_of(previous_rows)
     counts = (
         current["posts"] + current["reposts"],
         previous["posts"] + previous["reposts"],

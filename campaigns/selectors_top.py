@@ -4,9 +4,9 @@ Design, top posts: ranked by Post.score (a stored generated column, Post.SCORE_F
 plain reposts are left out (they carry their original's numbers). Which posts may appear:
 never one hidden for this campaign; for the public of an "approve" campaign only approved or
 featured ones. How they are found depends on the window's size by the rollups:
-- small (at most SMALL_WINDOW posts): the window's posts through the PostHashtag
-  (hashtag, created_at) index, then sorted by score: cost grows with the window, never with
-  the campaign;
+- small (at most SMALL_WINDOW posts): the window's posts through the index post_tagset_time
+  (tag sets meeting the campaign's hashtags, created_at), then sorted by score: cost grows
+  with the window, never with the campaign;
 - big: the posts in score order through the partial index post_score_top (hashtags 0006),
   keeping the first that are in the window and carry a campaign hashtag: a few index steps
   when the window holds a good share of the posts;
@@ -26,7 +26,7 @@ from hashtags.models import Platform, Post, PostHashtag
 
 from .dashboard_params import Window
 from .models import Campaign, ModerationRules, PostCuration
-from .selectors_totals import rollup_rows, totals_of
+from .selectors_totals import rollup_rows, tagsets_of, totals_of
 from .snapshots import (
     NAME,
     campaign_links,
@@ -43,15 +43,15 @@ Status = PostCuration.Status
 
 
 def _window_posts(campaign: Campaign, window: Window, small: bool) -> QuerySet[Post]:
-    hashtag_ids = campaign_links(campaign, window.hashtag).values("hashtag_id")
+    links = campaign_links(campaign, window.hashtag)
     if small:
-        links = PostHashtag.objects.filter(
-            hashtag_id__in=hashtag_ids, created_at__gte=window.start, created_at__lt=window.end
+        posts = Post.objects.filter(
+            tagset_id__in=tagsets_of(links), created_at__gte=window.start, created_at__lt=window.end
         )
         if window.platform:
-            links = links.filter(platform=window.platform)
-        posts = Post.objects.filter(pk__in=links.values("post_id"))
+            posts = posts.filter(platform=window.platform)
     else:
+        hashtag_ids = links.values("hashtag_id")
         carries = PostHashtag.objects.filter(post_id=OuterRef("pk"), hashtag_id__in=hashtag_ids)
         posts = Post.objects.filter(
             Exists(carries), created_at__gte=window.start, created_at__lt=window.end
@@ -98,7 +98,13 @@ def campaign_top_posts(
     # table until it met enough of the window's): "score + 0" cannot use it, so the window's
     # posts are found first and sorted.
     score = (F("score") + 0) if small else F("score")
-    top = list(posts.select_related("author").order_by(score.desc(), F("id").desc())[:limit])
+    ranked = posts.order_by(score.desc(), F("id").desc())[:limit]
+    # Authors joined to the few posts kept, not to every post of the window before ranking.
+    top = list(
+        Post.objects.filter(pk__in=ranked.values("pk"))
+        .select_related("author")
+        .order_by(F("score").desc(), F("id").desc())
+    )
     ids = [p.pk for p in top]
     curation = {
         post_id: (status, pinned)

@@ -53,6 +53,22 @@ def tagsets_of(links: QuerySet[CampaignHashtag]) -> QuerySet[TagSet]:
     )
 
 
+def tagsets_cte(campaign_id: int, hashtag: str = "") -> tuple[str, list]:
+    """PostgreSQL: `ts AS (...)`, the ids of the tag sets meeting the campaign's hashtags (or
+    only `hashtag`), for a WITH clause; and its parameters. Name them in a condition as
+    `tagset_id = ANY(ARRAY(SELECT id FROM ts))`: an index condition, never a join the planner
+    could misjudge."""
+    tagset, link = TagSet._meta.db_table, CampaignHashtag._meta.db_table
+    hashtags = Hashtag._meta.db_table
+    sql = f"""ts AS (
+            SELECT t.id FROM {tagset} t JOIN {link} l
+              ON strpos(',' || t.key || ',', ',' || l.hashtag_id::text || ',') > 0
+            WHERE l.campaign_id = %s
+              AND (%s = '' OR l.hashtag_id IN (SELECT id FROM {hashtags} WHERE name = %s))
+        )"""  # noqa: S608 - tables are ours; values are parameters
+    return sql, [campaign_id, hashtag, hashtag]
+
+
 def rollup_rows(
     *,
     campaign_id: int,
@@ -65,59 +81,83 @@ def rollup_rows(
     """Sums per (bucket, platform) over [start, end) of the posts carrying the campaign's
     hashtags (or only `hashtag`): hour rows for whole hours, minute rows for the edges (or
     minute rows only). One query."""
-    if end <= start:
-        return []
-    span = None if minutes_only else hour_span(start, end)
-    if connection.vendor == "postgresql":
-        rows = _pg_rows(campaign_id, hashtag, start, end, platform, span)
-    else:
-        rows = _orm_rows(campaign_id, hashtag, start, end, platform, span)
-    return [
-        RollupRow(bucket.astimezone(UTC), platform_, *(int(v or 0) for v in sums))
-        for platform_, bucket, *sums in rows
+    return rollup_periods(
+        campaign_id=campaign_id,
+        periods=[(start, end)],
+        hashtag=hashtag,
+        platform=platform,
+        minutes_only=minutes_only,
+    )[0]
+
+
+def rollup_periods(
+    *,
+    campaign_id: int,
+    periods: list[tuple[datetime, datetime]],
+    hashtag: str = "",
+    platform: str = "",
+    minutes_only: bool = False,
+) -> list[list[RollupRow]]:
+    """rollup_rows for each of several windows (a window and the period before it), in one
+    statement on PostgreSQL: one list of rows per window, in order."""
+    out: list[list[RollupRow]] = [[] for _ in periods]
+    wanted = [
+        (i, start, end, None if minutes_only else hour_span(start, end))
+        for i, (start, end) in enumerate(periods)
+        if end > start
     ]
+    if not wanted:
+        return out
+    if connection.vendor == "postgresql":
+        rows = _pg_rows(campaign_id, hashtag, platform, wanted)
+    else:
+        rows = [
+            (i, *row)
+            for i, start, end, span in wanted
+            for row in _orm_rows(campaign_id, hashtag, start, end, platform, span)
+        ]
+    for i, platform_, bucket, *sums in rows:
+        out[i].append(RollupRow(bucket.astimezone(UTC), platform_, *(int(v or 0) for v in sums)))
+    return out
 
 
-def _pg_rows(campaign_id, hashtag, start, end, platform, span) -> list[tuple]:
-    """The same read as _orm_rows in SQL written once: building the ORM's union of subqueries
-    cost more than running it."""
-    tagset, link = TagSet._meta.db_table, CampaignHashtag._meta.db_table
+def _pg_rows(campaign_id, hashtag, platform, wanted) -> list[tuple]:
+    """The same read as _orm_rows in SQL written once (building the ORM's union of subqueries
+    cost more than running it), one branch per kind of row and window, tagged with the
+    window's index."""
     minute_table, hour_table = TagSetRollup._meta.db_table, TagSetRollupHour._meta.db_table
-    hashtags = Hashtag._meta.db_table
     # Both rollup indexes are (tag set, platform, bucket): naming every tag set and platform
     # lets each become index ranges instead of a scan of the table.
     platforms = [platform] if platform else list(Platform.values)
-    if span is None:  # an empty hour range keeps one statement shape
-        span = (end, end)
     columns = ", ".join(METRICS)
     sums = ", ".join(f"SUM({name})" for name in METRICS)
-    sql = f"""
-        WITH ts AS (
-            SELECT t.id FROM {tagset} t JOIN {link} l
-              ON strpos(',' || t.key || ',', ',' || l.hashtag_id::text || ',') > 0
-            WHERE l.campaign_id = %s
-              AND (%s = '' OR l.hashtag_id IN (SELECT id FROM {hashtags} WHERE name = %s))
-        )
-        SELECT platform, bucket, {sums} FROM (
-            SELECT platform, minute AS bucket, {columns} FROM {minute_table}
-            WHERE tagset_id = ANY(ARRAY(SELECT id FROM ts)) AND platform = ANY(%s)
-              AND ((minute >= %s AND minute < %s) OR (minute >= %s AND minute < %s))
+    where = "tagset_id = ANY(ARRAY(SELECT id FROM ts)) AND platform = ANY(%s)"
+    branch = f"""
+            SELECT %s::int AS period, platform, minute AS bucket, {columns} FROM {minute_table}
+            WHERE {where} AND ((minute >= %s AND minute < %s) OR (minute >= %s AND minute < %s))
             UNION ALL
-            SELECT platform, hour, {columns} FROM {hour_table}
-            WHERE tagset_id = ANY(ARRAY(SELECT id FROM ts)) AND platform = ANY(%s)
-              AND hour >= %s AND hour < %s
+            SELECT %s::int, platform, hour, {columns} FROM {hour_table}
+            WHERE {where} AND hour >= %s AND hour < %s"""  # noqa: S608 - ours; values are parameters
+    ts, params = tagsets_cte(campaign_id, hashtag)
+    for i, start, end, span in wanted:
+        if span is None:  # an empty hour range keeps one statement shape
+            span = (end, end)
+        params += [i, platforms, start, span[0], span[1], end, i, platforms, span[0], span[1]]
+    union = "\n            UNION ALL".join([branch] * len(wanted))
+    sql = f"""
+        WITH {ts}
+        SELECT period, platform, bucket, {sums} FROM ({union}
         ) r
-        GROUP BY platform, bucket
+        GROUP BY period, platform, bucket
     """  # noqa: S608 - tables and columns are ours; values are parameters
-    params = [campaign_id, hashtag, hashtag]
-    params += [platforms, start, span[0], span[1], end, platforms, span[0], span[1]]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
 def _orm_rows(campaign_id, hashtag, start, end, platform, span) -> list[tuple]:
-    """The embedded SQLite's read (datetimes need the ORM's conversions there)."""
+    """The embedded SQLite's read (datetimes need the ORM's conversions there), one window
+    per query."""
     links = CampaignHashtag.objects.filter(campaign_id=campaign_id)
     tagsets = tagsets_of(links.filter(hashtag__name=hashtag) if hashtag else links)
     sums = {name: Sum(name) for name in METRICS}

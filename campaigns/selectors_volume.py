@@ -3,7 +3,9 @@
 A hashtag's line sums the rows of every tag set that holds it (hashtags.tagsets). Whole UTC
 hours inside the window are read from the hour rows and the edges from the minute rows, when
 the zone's offset is a whole number of hours over the window (else minute rows only); either
-way the answer takes one query for the tag sets and one for the rows, whatever the data.
+way the answer takes one query on PostgreSQL (tag sets found, rows read through the rollup
+indexes and summed per hashtag and bucket inside it), and three on the embedded SQLite (tag
+sets, minute rows, hour rows, bucketed in Python), whatever the data.
 
 Buckets are drawn in the campaign's time zone: an hour bucket starts at a local full hour (so
 India's +05:30 hours start at :30 UTC), a day bucket at local midnight (23 or 25 hours long on
@@ -21,7 +23,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 from django.db.models import Q
 
-from hashtags.models import TagSetRollup, TagSetRollupHour
+from hashtags.models import Platform, TagSet, TagSetRollup, TagSetRollupHour
 from hashtags.tagsets import hour_span, tagsets_meeting
 
 from .dashboard_params import Window
@@ -55,10 +57,11 @@ def bucket_starts(window: Window, tz: ZoneInfo) -> list[datetime]:
     return out
 
 
+# The start of the bucket holding {t}, and how many times the expression names the zone.
 _PG_BUCKET = {
-    "minute": "r.t",
-    "hour": "r.t - make_interval(mins => EXTRACT(MINUTE FROM r.t AT TIME ZONE %s)::int)",
-    "day": "date_trunc('day', r.t AT TIME ZONE %s) AT TIME ZONE %s",
+    "minute": ("{t}", 0),
+    "hour": ("{t} - make_interval(mins => EXTRACT(MINUTE FROM {t} AT TIME ZONE %s)::int)", 1),
+    "day": ("date_trunc('day', {t} AT TIME ZONE %s) AT TIME ZONE %s", 2),
 }
 
 
@@ -84,25 +87,28 @@ def _whole_hours(tz: ZoneInfo, start: datetime, end: datetime) -> bool:
 
 
 def _rows(campaign: Campaign, window: Window, hashtag_ids: list[int]) -> list[tuple]:
-    """(hashtag_id, platform, bucket start, posts, reposts) summed per bucket: each tag set's
-    rows go to every hashtag of the campaign it holds."""
+    """(hashtag_id, platform, bucket start in Unix seconds, posts, reposts) summed per bucket:
+    each tag set's rows go to every hashtag of the campaign it holds."""
+    if not hashtag_ids:
+        return []
+    minutes, hours = _spans(window, campaign.tz)
+    hours = hours or (window.end, window.end)  # an empty hour range keeps one statement shape
+    if connection.vendor == "postgresql":
+        return _pg_rows(campaign.timezone, window, hashtag_ids, minutes, hours)
     members = tagsets_meeting(hashtag_ids)
     out = []
-    for tagset_id, platform, bucket, posts, reposts in _tagset_rows(campaign, window, members):
+    for tagset_id, platform, bucket, posts, reposts in _orm_rows(
+        campaign.tz, window, members, minutes, hours
+    ):
         for hashtag_id in members[tagset_id]:
-            out.append((hashtag_id, platform, bucket, posts, reposts))
+            out.append((hashtag_id, platform, int(bucket.timestamp()), posts, reposts))
     return out
 
 
-def _tagset_rows(campaign: Campaign, window: Window, members: dict) -> list[tuple]:
-    """(tagset_id, platform, bucket start, posts, reposts) summed per bucket."""
-    tz = campaign.tz
-    minutes, hours = _spans(window, tz)
-    hours = hours or (window.end, window.end)
+def _orm_rows(tz: ZoneInfo, window: Window, members: dict, minutes, hours) -> list[tuple]:
+    """(tagset_id, platform, bucket start, posts, reposts) summed per bucket. The embedded
+    SQLite has no time zones: the rows are bucketed here."""
     tagset_ids = sorted(members)
-    if connection.vendor == "postgresql":
-        return _pg_rows(campaign.timezone, window, tagset_ids, minutes, hours)
-    # The embedded SQLite has no time zones: bucket the rows here.
     sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     for model, field, ranges in (
         (TagSetRollup, "minute", minutes),
@@ -123,30 +129,45 @@ def _tagset_rows(campaign: Campaign, window: Window, members: dict) -> list[tupl
     return [(*key, n, r) for key, (n, r) in sums.items()]
 
 
-def _pg_rows(tz_name: str, window: Window, tagset_ids: list[int], minutes, hours) -> list[tuple]:
-    bucket = _PG_BUCKET[window.granularity]
-    tz_params = {"minute": [], "hour": [tz_name], "day": [tz_name, tz_name]}[window.granularity]
-    platform_sql = "AND platform = %s" if window.platform else ""
-    platform = [window.platform] if window.platform else []
+def _pg_rows(tz_name: str, window: Window, hashtag_ids: list[int], minutes, hours) -> list[tuple]:
+    """One statement: the tag sets holding each hashtag (from TagSet.key), then each range of
+    rows as its own branch naming every tag set and platform, so each is an index range scan
+    of (tagset, platform, bucket) and never a scan of the minute table; summed per hashtag,
+    platform and bucket (a few hundred rows for a week in hours)."""
+    bucket, zones = _PG_BUCKET[window.granularity]
+    minute_bucket, tz = bucket.format(t="minute"), [tz_name] * zones
+    # Hour rows are read only when local hours start at whole UTC hours: an hour row is its
+    # own hour bucket, so only day buckets need working out.
+    hour_bucket, hour_tz = ("hour", []) if zones < 2 else (bucket.format(t="hour"), tz)
+    platforms = [window.platform] if window.platform else list(Platform.values)
     (a, b), (c, d) = minutes if len(minutes) == 2 else (minutes[0], (window.end, window.end))
+    minute_table, hour_table = TagSetRollup._meta.db_table, TagSetRollupHour._meta.db_table
+    where = "tagset_id = ANY(ARRAY(SELECT DISTINCT tagset_id FROM m)) AND platform = ANY(%s)"
     sql = f"""
-        SELECT r.tagset_id, r.platform, {bucket} AS bucket, SUM(r.posts), SUM(r.reposts)
+        WITH m AS (
+            SELECT t.id AS tagset_id, h.id AS hashtag_id
+            FROM {TagSet._meta.db_table} t JOIN unnest(%s::bigint[]) AS h(id)
+              ON strpos(',' || t.key || ',', ',' || h.id::text || ',') > 0
+        )
+        SELECT m.hashtag_id, r.platform, EXTRACT(EPOCH FROM r.bucket)::bigint,
+            SUM(r.posts), SUM(r.reposts)
         FROM (
-            SELECT tagset_id, platform, minute AS t, posts, reposts
-            FROM {TagSetRollup._meta.db_table}
-            WHERE tagset_id = ANY(%s) AND ((minute >= %s AND minute < %s)
-                OR (minute >= %s AND minute < %s)) {platform_sql}
+            SELECT tagset_id, platform, {minute_bucket} AS bucket, posts, reposts
+            FROM {minute_table} WHERE {where} AND minute >= %s AND minute < %s
             UNION ALL
-            SELECT tagset_id, platform, hour AS t, posts, reposts
-            FROM {TagSetRollupHour._meta.db_table}
-            WHERE tagset_id = ANY(%s) AND hour >= %s AND hour < %s {platform_sql}
-        ) r
-        GROUP BY 1, 2, 3
-    """  # noqa: S608 - table and expressions are ours; values are parameters
-    params = [*tz_params, tagset_ids, a, b, c, d, *platform, tagset_ids, *hours, *platform]
+            SELECT tagset_id, platform, {minute_bucket}, posts, reposts
+            FROM {minute_table} WHERE {where} AND minute >= %s AND minute < %s
+            UNION ALL
+            SELECT tagset_id, platform, {hour_bucket}, posts, reposts
+            FROM {hour_table} WHERE {where} AND hour >= %s AND hour < %s
+        ) r JOIN m ON m.tagset_id = r.tagset_id
+        GROUP BY m.hashtag_id, r.platform, r.bucket
+    """  # noqa: S608 - tables and expressions are ours; values are parameters
+    params = [list(hashtag_ids), *tz, platforms, a, b, *tz, platforms, c, d]
+    params += [*hour_tz, platforms, *hours]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [(t, p, b.astimezone(UTC), n, r) for t, p, b, n, r in cursor.fetchall()]
+        return cursor.fetchall()
 
 
 def campaign_volume(*, campaign: Campaign, window: Window) -> dict:
@@ -158,7 +179,7 @@ def campaign_volume(*, campaign: Campaign, window: Window) -> dict:
     ]
     tz = campaign.tz
     starts = bucket_starts(window, tz)
-    index = {start: i for i, start in enumerate(starts)}
+    index = {int(start.timestamp()): i for i, start in enumerate(starts)}
     series = {
         link.hashtag_id: {
             "hashtag": link.hashtag.display,
@@ -172,10 +193,10 @@ def campaign_volume(*, campaign: Campaign, window: Window) -> dict:
     for hashtag_id, platform, bucket, posts, reposts in _rows(campaign, window, list(series)):
         i = index[bucket]
         line = series[hashtag_id]
-        line["posts"][i] += int(posts)
-        line["reposts"][i] += int(reposts)
+        line["posts"][i] += posts
+        line["reposts"][i] += reposts
         per = line["platforms"].setdefault(platform, [0] * len(starts))
-        per[i] += int(posts)
+        per[i] += posts
     return {
         "campaign": campaign.slug,
         "timezone": campaign.timezone,

@@ -1,9 +1,9 @@
 """Unique authors, potential reach and top contributors: the numbers rollups cannot give.
 
 Design: these need the distinct authors of a window's posts, so they are computed from the
-posts themselves (PostHashtag (hashtag, created_at) index -> posts -> authors). When the
+posts themselves (index post_tagset_time: tag set, created_at -> authors). When the
 rollups say a window holds at most `exact_max()` posts (DASHBOARD_EXACT_AUTHORS_MAX, default
-10,000) that is fast enough to do on every (cache-missing) request, and the answer is live.
+3,000) that is fast enough to do on every (cache-missing) request, and the answer is live.
 Above it the dashboard serves a DashboardSnapshot: beat runs campaigns.refresh_snapshots every
 minute, which recomputes the standard ranges of the campaigns still polled (a snapshot that
 took d seconds to compute is not recomputed within 3 d, so a huge campaign cannot keep the
@@ -23,21 +23,25 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Case, Count, F, QuerySet, Sum, When
 from django.http import QueryDict
 from django.utils import timezone
 
 from hashtags.generation import generation_bump
-from hashtags.models import Author, Platform, Post, PostHashtag
+from hashtags.models import Author, Platform, Post
 
 from .dashboard_params import Window, window_parse
 from .models import Campaign, CampaignHashtag, DashboardSnapshot
-from .selectors_totals import rollup_rows, totals_of
+from .selectors_totals import rollup_periods, tagsets_cte, tagsets_of, totals_of
 
 NAME = "authors"
 TOP = 50  # contributors kept per list; the endpoints' limit is at most this
 STANDARD_RANGES = ("campaign", "7d", "24h", "1h")
-EXACT_MAX = 10_000
+# Live unique authors cost about 1.5 us per distinct author (looked up for the followers), for
+# the window and the period before it: at 3,000 posts each a cold summary takes ~15 ms when
+# every post has its own author (bench/dashboard.py, 10M posts); above, snapshots.
+EXACT_MAX = 3_000
 
 
 def web_link(url: str) -> str:
@@ -70,23 +74,63 @@ def snapshot_key(window: Window) -> str:
 
 
 # --- Exact answers from the posts ------------------------------------------------------------
+# A campaign window's posts are those whose tag set meets the campaign's hashtags, read through
+# the index post_tagset_time (tag set, created_at) INCLUDE author: the authors come from the
+# index alone, and other columns from heap pages in time order. On PostgreSQL the statements
+# are written out: the planner, misjudging how few rows these are, preferred scanning the
+# authors table to looking up a few thousand of them by id.
 
 
 def _posts(campaign: Campaign, start: datetime, end: datetime, platform: str, hashtag: str):
-    links = PostHashtag.objects.filter(
-        hashtag_id__in=campaign_links(campaign, hashtag).values("hashtag_id"),
+    posts = Post.objects.filter(
+        tagset_id__in=tagsets_of(campaign_links(campaign, hashtag)),
         created_at__gte=start,
         created_at__lt=end,
     )
-    if platform:
-        links = links.filter(platform=platform)
-    return Post.objects.filter(pk__in=links.values("post_id"))
+    return posts.filter(platform=platform) if platform else posts
+
+
+_WINDOW_POSTS = """tagset_id = ANY(ARRAY(SELECT id FROM ts)) AND created_at >= %s
+    AND created_at < %s AND (%s = '' OR platform = %s)"""
+_AUTHORS_REACH = f"""
+    SELECT %s::int, count(*), coalesce(sum(followers), 0) FROM {Author._meta.db_table}
+    WHERE id = ANY(ARRAY(
+        SELECT DISTINCT author_id FROM {Post._meta.db_table} WHERE {_WINDOW_POSTS}
+    ))"""  # noqa: S608 - tables are ours; values are parameters
+
+
+def authors_reach_periods(
+    *,
+    campaign: Campaign,
+    periods: list[tuple[datetime, datetime]],
+    platform: str = "",
+    hashtag: str = "",
+) -> list[dict[str, int]]:
+    """unique_authors and potential_reach (their followers summed), exactly, for each period
+    (a window and the one before it) of at most exact_max() posts: one query on PostgreSQL,
+    which looks each author up by id (1.5 us each; for hundreds of thousands, use
+    authors_reach, whose hash join the planner picks)."""
+    if connection.vendor != "postgresql":
+        return [
+            authors_reach(campaign=campaign, start=a, end=b, platform=platform, hashtag=hashtag)
+            for a, b in periods
+        ]
+    ts, params = tagsets_cte(campaign.pk, hashtag)
+    for i, (start, end) in enumerate(periods):
+        params += [i, start, end, platform, platform]
+    sql = f"WITH {ts}" + "\n    UNION ALL".join([_AUTHORS_REACH] * len(periods))
+    out = [{"unique_authors": 0, "potential_reach": 0} for _ in periods]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for i, authors, reach in cursor.fetchall():
+            out[i] = {"unique_authors": int(authors), "potential_reach": int(reach)}
+    return out
 
 
 def authors_reach(
     *, campaign: Campaign, start: datetime, end: datetime, platform: str = "", hashtag: str = ""
 ) -> dict[str, int]:
-    """unique_authors and potential_reach (their followers summed), exactly. One query."""
+    """unique_authors and potential_reach of one window of any size, exactly. One query."""
     posts = _posts(campaign, start, end, platform, hashtag)
     found = Author.objects.filter(pk__in=posts.values("author_id")).aggregate(
         authors=Count("pk"), reach=Sum("followers")
@@ -107,6 +151,24 @@ _AUTHOR_FIELDS = {
     "url": "author__url",
     "followers": "author__followers",
 }
+_ORDERS = {"by_posts": ("n", "engagement"), "by_engagement": ("engagement", "n")}
+_CONTRIBUTORS = f"""
+    WITH {{ts}}, per AS (
+        SELECT author_id, count(*) AS n, coalesce(sum(CASE WHEN is_repost THEN 0
+            ELSE likes + reposts + replies + quotes END), 0) AS engagement
+        FROM {Post._meta.db_table} WHERE {_WINDOW_POSTS}
+        GROUP BY author_id
+    ), top AS (
+        (SELECT 'by_posts' AS list, * FROM per
+         ORDER BY n DESC, engagement DESC, author_id LIMIT %s)
+        UNION ALL
+        (SELECT 'by_engagement', * FROM per
+         ORDER BY engagement DESC, n DESC, author_id LIMIT %s)
+    )
+    SELECT top.list, top.author_id, top.n, top.engagement,
+        a.handle, a.name, a.platform, a.url, a.followers
+    FROM top JOIN {Author._meta.db_table} a ON a.id = top.author_id
+"""  # noqa: S608 - tables are ours; values are parameters
 
 
 def contributors(
@@ -118,18 +180,35 @@ def contributors(
     hashtag: str = "",
     limit: int = TOP,
 ) -> dict[str, list[dict]]:
-    """Top authors by posts and by engagement, exactly. Two queries."""
-    per_author = (
-        _posts(campaign, start, end, platform, hashtag)
-        .values("author_id", *_AUTHOR_FIELDS.values())
-        .annotate(n=Count("pk"), engagement=_ENGAGEMENT)
-    )
-    by_posts = per_author.order_by("-n", "-engagement", "author_id")[:limit]
-    by_engagement = per_author.order_by("-engagement", "-n", "author_id")[:limit]
-    return {
-        "by_posts": [_contributor(row) for row in by_posts],
-        "by_engagement": [_contributor(row) for row in by_engagement],
-    }
+    """Top authors by posts and by engagement, exactly: one query on PostgreSQL (each author's
+    sums once, then both lists), two by the ORM."""
+    if connection.vendor == "postgresql":
+        rows = _pg_contributors(campaign, start, end, platform, hashtag, limit)
+    else:
+        per_author = (
+            _posts(campaign, start, end, platform, hashtag)
+            .values("author_id", *_AUTHOR_FIELDS.values())
+            .annotate(n=Count("pk"), engagement=_ENGAGEMENT)
+        )
+        rows = {
+            "by_posts": per_author.order_by("-n", "-engagement", "author_id")[:limit],
+            "by_engagement": per_author.order_by("-engagement", "-n", "author_id")[:limit],
+        }
+    return {name: [_contributor(row) for row in rows[name]] for name in _ORDERS}
+
+
+def _pg_contributors(campaign, start, end, platform, hashtag, limit) -> dict[str, list[dict]]:
+    ts, params = tagsets_cte(campaign.pk, hashtag)
+    params += [start, end, platform, platform, limit, limit]
+    rows: dict[str, list[dict]] = {name: [] for name in _ORDERS}
+    with connection.cursor() as cursor:
+        cursor.execute(_CONTRIBUTORS.format(ts=ts), params)
+        for name, author_id, n, engagement, *fields in cursor.fetchall():
+            row = {"author_id": author_id, "n": n, "engagement": engagement}
+            rows[name].append(row | dict(zip(_AUTHOR_FIELDS.values(), fields, strict=True)))
+    for name, (first, second) in _ORDERS.items():
+        rows[name].sort(key=lambda r, a=first, b=second: (-r[a], -r[b], r["author_id"]))
+    return rows
 
 
 def _contributor(row: dict[str, Any]) -> dict[str, Any]:
@@ -144,18 +223,17 @@ def _contributor(row: dict[str, Any]) -> dict[str, Any]:
 # --- Snapshots -------------------------------------------------------------------------------
 
 
-def post_count(*, campaign: Campaign, start: datetime, end: datetime, window: Window) -> int:
-    """Posts and plain reposts in [start, end) by the rollups. One query."""
-    sums = totals_of(
-        rollup_rows(
-            campaign_id=campaign.pk,
-            hashtag=window.hashtag,
-            platform=window.platform,
-            start=start,
-            end=end,
-        )
+def post_counts(*, campaign: Campaign, window: Window) -> tuple[int, int]:
+    """Posts and plain reposts of the window and of the period before it, by the rollups.
+    One query."""
+    periods = rollup_periods(
+        campaign_id=campaign.pk,
+        hashtag=window.hashtag,
+        platform=window.platform,
+        periods=[(window.start, window.end), previous_of(window)],
     )
-    return sums["posts"] + sums["reposts"]
+    current, previous = (totals_of(rows) for rows in periods)
+    return current["posts"] + current["reposts"], previous["posts"] + previous["reposts"]
 
 
 def snapshot_compute(*, campaign: Campaign, window: Window) -> dict[str, Any]:
@@ -164,9 +242,10 @@ def snapshot_compute(*, campaign: Campaign, window: Window) -> dict[str, Any]:
     began = time.monotonic()
     prev_start, prev_end = previous_of(window)
     scope = {"platform": window.platform, "hashtag": window.hashtag}
+    # Big windows: the planner's own choice (hash joins), not the live path's lookups by id.
     current = authors_reach(campaign=campaign, start=window.start, end=window.end, **scope)
-    current.update(contributors(campaign=campaign, start=window.start, end=window.end, **scope))
     previous = authors_reach(campaign=campaign, start=prev_start, end=prev_end, **scope)
+    current.update(contributors(campaign=campaign, start=window.start, end=window.end, **scope))
     return {
         "start": window.start.isoformat(),
         "end": window.end.isoformat(),
@@ -200,14 +279,10 @@ def authors_for(*, campaign: Campaign, window: Window, counts: tuple[int, int]) 
     there is none)."""
     scope = {"platform": window.platform, "hashtag": window.hashtag}
     if max(counts) <= exact_max():
-        prev_start, prev_end = previous_of(window)
-        return {
-            "current": authors_reach(
-                campaign=campaign, start=window.start, end=window.end, **scope
-            ),
-            "previous": authors_reach(campaign=campaign, start=prev_start, end=prev_end, **scope),
-            "as_of": None,
-        }
+        current, previous = authors_reach_periods(
+            campaign=campaign, periods=[(window.start, window.end), previous_of(window)], **scope
+        )
+        return {"current": current, "previous": previous, "as_of": None}
     snapshot = DashboardSnapshot.objects.filter(
         campaign=campaign, name=NAME, params_key=snapshot_key(window)
     ).first()
@@ -239,11 +314,7 @@ def snapshots_refresh(*, now: datetime | None = None) -> int:
         }
         for range_ in STANDARD_RANGES:
             window = window_parse(params=QueryDict(f"range={range_}"), campaign=campaign, now=now)
-            prev_start, prev_end = previous_of(window)
-            counts = (
-                post_count(campaign=campaign, start=window.start, end=window.end, window=window),
-                post_count(campaign=campaign, start=prev_start, end=prev_end, window=window),
-            )
+            counts = post_counts(campaign=campaign, window=window)
             if max(counts) <= exact_max() or not _due(stored.get(snapshot_key(window)), now):
                 continue
             data = snapshot_compute(campaign=campaign, window=window)

@@ -159,8 +159,8 @@ class Post(models.Model):
     )
     text = models.TextField(blank=True, default="")
     url = models.URLField(max_length=1000, blank=True, default="")
-    # Not indexed: time-range reads go through PostHashtag (hashtag, created_at); the export
-    # of a whole campaign reads most posts anyway.
+    # Indexed only after the tag set (post_tagset_time): a campaign window's posts; reads by
+    # hashtag go through PostHashtag (hashtag, created_at).
     created_at = models.DateTimeField()
     lang = models.CharField(max_length=16, blank=True, default="")
     links = models.JSONField(default=list, blank=True)
@@ -214,13 +214,19 @@ class Post(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["platform", "external_id"], name="post_unique"),
         ]
-        # The dashboard's top posts of a big window: original posts in score order.
         indexes = [
+            # The dashboard's top posts of a big window: original posts in score order.
             models.Index(
                 models.F("score").desc(),
                 models.F("id").desc(),
                 condition=models.Q(is_repost=False),
                 name="post_score_top",
+            ),
+            # The posts of a campaign window (tag sets meeting its hashtags), for exact unique
+            # authors, contributors and the top posts of a small window: authors straight
+            # from the index, other columns from heap pages in time order.
+            models.Index(
+                fields=["tagset", "created_at"], include=["author"], name="post_tagset_time"
             ),
         ]
 

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 import dj_database_url
 
 from .base import *  # noqa: F403
+from .base import without_jit
 from .env import env_str
 
 # Each pytest-xdist worker gets its own Redis database, so one worker's flush cannot hit another.
@@ -18,9 +19,11 @@ DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 
 DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("TEST_DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/nhitweek",
-        conn_max_age=0,
+    "default": without_jit(
+        dj_database_url.parse(
+            env_str("TEST_DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/nhitweek",
+            conn_max_age=0,
+        )
     )
 }
 # A test database per test run, so runs that overlap on one server never collide.
