@@ -12,6 +12,11 @@ India's +05:30 hours start at :30 UTC), a day bucket at local midnight (23 or 25
 daylight-saving days), and the two 01:00 hours of a fall-back night stay apart. Each value is
 the number of original posts carrying the hashtag in the bucket; plain reposts are counted
 separately. A post with several campaign hashtags counts once in each of their lines.
+
+`total` counts each post once for the campaign (or the one chosen hashtag): a tag set's rows go
+to it once, through its smallest campaign hashtag. On PostgreSQL it is a second grouping set of
+the same statement (hashtag NULL), summing only the rows joined through that first hashtag; on
+SQLite the same rows are added once per tag set.
 """
 
 from __future__ import annotations
@@ -88,7 +93,8 @@ def _whole_hours(tz: ZoneInfo, start: datetime, end: datetime) -> bool:
 
 def _rows(campaign: Campaign, window: Window, hashtag_ids: list[int]) -> list[tuple]:
     """(hashtag_id, platform, bucket start in Unix seconds, posts, reposts) summed per bucket:
-    each tag set's rows go to every hashtag of the campaign it holds."""
+    each tag set's rows go to every hashtag of the campaign it holds, and once to the total
+    (hashtag_id None)."""
     if not hashtag_ids:
         return []
     minutes, hours = _spans(window, campaign.tz)
@@ -100,8 +106,9 @@ def _rows(campaign: Campaign, window: Window, hashtag_ids: list[int]) -> list[tu
     for tagset_id, platform, bucket, posts, reposts in _orm_rows(
         campaign.tz, window, members, minutes, hours
     ):
-        for hashtag_id in members[tagset_id]:
-            out.append((hashtag_id, platform, int(bucket.timestamp()), posts, reposts))
+        seconds = int(bucket.timestamp())
+        for hashtag_id in (*members[tagset_id], None):
+            out.append((hashtag_id, platform, seconds, posts, reposts))
     return out
 
 
@@ -133,7 +140,8 @@ def _pg_rows(tz_name: str, window: Window, hashtag_ids: list[int], minutes, hour
     """One statement: the tag sets holding each hashtag (from TagSet.key), then each range of
     rows as its own branch naming every tag set and platform, so each is an index range scan
     of (tagset, platform, bucket) and never a scan of the minute table; summed per hashtag,
-    platform and bucket (a few hundred rows for a week in hours)."""
+    platform and bucket (a few hundred rows for a week in hours), and per platform and bucket
+    over the rows joined through each tag set's first hashtag (the total, hashtag NULL)."""
     bucket, zones = _PG_BUCKET[window.granularity]
     minute_bucket, tz = bucket.format(t="minute"), [tz_name] * zones
     # Hour rows are read only when local hours start at whole UTC hours: an hour row is its
@@ -145,12 +153,16 @@ def _pg_rows(tz_name: str, window: Window, hashtag_ids: list[int], minutes, hour
     where = "tagset_id = ANY(ARRAY(SELECT DISTINCT tagset_id FROM m)) AND platform = ANY(%s)"
     sql = f"""
         WITH m AS (
-            SELECT t.id AS tagset_id, h.id AS hashtag_id
+            SELECT t.id AS tagset_id, h.id AS hashtag_id,
+                h.id = MIN(h.id) OVER (PARTITION BY t.id) AS first
             FROM {TagSet._meta.db_table} t JOIN unnest(%s::bigint[]) AS h(id)
               ON strpos(',' || t.key || ',', ',' || h.id::text || ',') > 0
         )
         SELECT m.hashtag_id, r.platform, EXTRACT(EPOCH FROM r.bucket)::bigint,
-            SUM(r.posts), SUM(r.reposts)
+            CASE WHEN GROUPING(m.hashtag_id) = 0 THEN SUM(r.posts)
+                ELSE SUM(r.posts) FILTER (WHERE m.first) END,
+            CASE WHEN GROUPING(m.hashtag_id) = 0 THEN SUM(r.reposts)
+                ELSE SUM(r.reposts) FILTER (WHERE m.first) END
         FROM (
             SELECT tagset_id, platform, {minute_bucket} AS bucket, posts, reposts
             FROM {minute_table} WHERE {where} AND minute >= %s AND minute < %s
@@ -161,7 +173,7 @@ def _pg_rows(tz_name: str, window: Window, hashtag_ids: list[int], minutes, hour
             SELECT tagset_id, platform, {hour_bucket}, posts, reposts
             FROM {hour_table} WHERE {where} AND hour >= %s AND hour < %s
         ) r JOIN m ON m.tagset_id = r.tagset_id
-        GROUP BY m.hashtag_id, r.platform, r.bucket
+        GROUP BY GROUPING SETS ((m.hashtag_id, r.platform, r.bucket), (r.platform, r.bucket))
     """  # noqa: S608 - tables and expressions are ours; values are parameters
     params = [list(hashtag_ids), *tz, platforms, a, b, *tz, platforms, c, d]
     params += [*hour_tz, platforms, *hours]
@@ -190,9 +202,10 @@ def campaign_volume(*, campaign: Campaign, window: Window) -> dict:
         }
         for link in links
     }
+    total = {"posts": [0] * len(starts), "reposts": [0] * len(starts), "platforms": {}}
     for hashtag_id, platform, bucket, posts, reposts in _rows(campaign, window, list(series)):
         i = index[bucket]
-        line = series[hashtag_id]
+        line = total if hashtag_id is None else series[hashtag_id]
         line["posts"][i] += posts
         line["reposts"][i] += reposts
         per = line["platforms"].setdefault(platform, [0] * len(starts))
@@ -206,8 +219,10 @@ def campaign_volume(*, campaign: Campaign, window: Window) -> dict:
         "end": window.end.isoformat(),
         "buckets": [start.astimezone(tz).isoformat() for start in starts],
         "series": list(series.values()),
+        "total": total,
         "counting": (
             "Each line counts original posts carrying its hashtag (plain reposts are counted "
-            "separately); a post with several campaign hashtags counts once in each line."
+            "separately); a post with several campaign hashtags counts once in each line. "
+            "The total counts each post once."
         ),
     }

@@ -14,6 +14,7 @@
   const PLATFORMS = { x: "X", mastodon: "Mastodon", bluesky: "Bluesky", demo: "Demo" };
   const PLATFORM_ORDER = Object.keys(PLATFORMS);
   const PLATFORM_DASH = { x: [], mastodon: [6, 3], bluesky: [2, 2], demo: [10, 3, 2, 3] };
+  const PLATFORM_COLORS = { x: "#24292f", mastodon: "#6364ff", bluesky: "#1185fe", demo: "#bf8700" };
   const BRAND = "#0b5cad";
   const PREVIOUS = "#8c959f";
 
@@ -127,10 +128,31 @@
     };
   }
 
+  /* Stacked across the whole campaign: one area per platform from the total, which counts
+     each post once (per-hashtag stacks would count a post with two hashtags twice). */
+  function totalDatasets(volume, points, base) {
+    const platforms = volume.total.platforms;
+    return PLATFORM_ORDER.filter((p) => platforms[p]).map((p, i) => ({
+      ...base,
+      label: PLATFORMS[p],
+      data: points(platforms[p]),
+      stack: "total",
+      fill: i === 0 ? "origin" : "-1",
+      borderColor: PLATFORM_COLORS[p],
+      backgroundColor: withAlpha(PLATFORM_COLORS[p], 0.35),
+    }));
+  }
+
+  /* Whether the stacked view draws the campaign total (more than one hashtag shown). */
+  function stacksTotal(volume) {
+    return Boolean(volume.total) && volume.series.length > 1;
+  }
+
   function volumeDatasets(volume, stacked) {
     const xs = volume.buckets.map((b) => NS.when(b).toMillis());
     const points = (values) => values.map((y, i) => ({ x: xs[i], y }));
     const base = { pointRadius: 0, pointHitRadius: 6, borderWidth: 2, tension: 0.2 };
+    if (stacked && stacksTotal(volume)) return totalDatasets(volume, points, base);
     if (!stacked) {
       return volume.series.map((s) => ({
         ...base,
@@ -263,6 +285,7 @@
   Object.assign(NS, {
     PLATFORMS,
     PLATFORM_ORDER,
+    stacksTotal,
     coverageShade,
     setChartDefaults: setDefaults,
     drawVolume,

@@ -6,7 +6,30 @@
   const NS = (window.NhitDash = window.NhitDash || {});
   const STAMP = "yyyy-LL-dd HH:mm ZZ";
 
-  function volumeModel(volume) {
+  /* The stacked view over several hashtags: the campaign total (each post once) per platform,
+     as the chart draws it. */
+  function totalModel(volume) {
+    const total = volume.total;
+    const platforms = NS.PLATFORM_ORDER.filter((p) => total.platforms[p]);
+    return {
+      caption: `Posts per ${volume.granularity} and platform, each post counted once`,
+      columns: [
+        `Bucket start (${volume.timezone})`,
+        "Posts",
+        "Reposts",
+        ...platforms.map((p) => `Posts on ${NS.PLATFORMS[p]}`),
+      ],
+      rows: volume.buckets.map((b, i) => [
+        NS.formatWhen(b, STAMP),
+        total.posts[i],
+        total.reposts[i],
+        ...platforms.map((p) => total.platforms[p][i]),
+      ]),
+    };
+  }
+
+  function volumeModel(volume, options) {
+    if (options && options.stacked && NS.stacksTotal(volume)) return totalModel(volume);
     const columns = [`Bucket start (${volume.timezone})`];
     const getters = [];
     volume.series.forEach((s) => {

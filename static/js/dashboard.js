@@ -135,11 +135,11 @@
     granularity.textContent = `per ${data.granularity}, ${NS.formatWhen(data.start)} – ${NS.formatWhen(
       data.end
     )}`;
-    root.querySelector("[data-volume-mode]").textContent = stacked()
-      ? "Stacked by platform: each hashtag's line is split into its platforms, stacked; " +
-        "choose one hashtag above to see just its split."
-      : "";
-    NS.publish("volume", NS.volumeModel(data));
+    root.querySelector("[data-volume-mode]").textContent =
+      stacked() && NS.stacksTotal(data)
+        ? "Stacked by platform: every post of the campaign once, split by platform."
+        : "";
+    NS.publish("volume", NS.volumeModel(data, { stacked: stacked() }));
   }
 
   function draw(name, data) {

@@ -122,10 +122,30 @@ def test_the_dashboard_draws_every_panel_from_the_seeded_campaign(
     page.click("details[data-table='volume'] summary")
     # The table is drawn on the details' "toggle" event, which fires after the click returns.
     expect(page.locator("details[data-table='volume'] tbody tr").nth(1)).to_be_attached()
-    # Stacked by platform: the lines split per platform and stack.
+    # Stacked by platform: one stacked area per platform from the campaign total, so the
+    # stack's height is the number of posts, each post once (not once per hashtag).
     page.check("input[name='stacked']")
     assert page.evaluate("() => Chart.getChart('volume-chart').options.scales.y.stacked")
     assert "stacked=1" in page.url
+    stacks = page.evaluate(
+        """() => Chart.getChart('volume-chart').data.datasets.map(
+            d => [d.label, d.stack, d.data.map(p => p.y)])"""
+    )
+    assert stacks
+    assert {label for label, *_ in stacks} <= {"X", "Mastodon", "Bluesky", "Demo"}
+    assert {stack for _, stack, _ in stacks} == {"total"}
+    answer = page.evaluate(
+        "async (slug) => (await fetch(`/c/${slug}/api/volume${window.location.search}`)).json()",
+        SLUG,
+    )
+    heights = [sum(values) for values in zip(*(ys for *_, ys in stacks), strict=True)]
+    assert heights == answer["total"]["posts"]
+    assert sum(heights) <= sum(sum(line["posts"]) for line in answer["series"])
+    assert page.locator("[data-volume-mode]").inner_text().startswith("Stacked by platform")
+    table = page.locator("details[data-table='volume'] thead")
+    expect(table).to_contain_text("Posts on")
+    expect(table).not_to_contain_text("#NHITweek")
+    screenshot(page, "dashboard-stacked")
     assert page.console_errors == []
 
 
