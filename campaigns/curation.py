@@ -42,12 +42,25 @@ Status = PostCuration.Status
 
 
 def public_post_filter(campaign: Campaign) -> Q:
-    """A Q on Post: not hidden in this campaign; in "approve" mode, approved or featured only."""
-    rows = PostCuration.objects.filter(campaign=campaign, post=OuterRef("pk"))
+    """A Q on Post: not hidden in this campaign; in "approve" mode, approved or featured only.
+
+    Approve mode reads the few chosen ids through the curation index (pk IN), so a ranking walk
+    over millions of posts never probes curation once per post.
+    """
+    rows = PostCuration.objects.filter(campaign=campaign)
     mode = ModerationRules.objects.filter(campaign=campaign).values_list("mode", flat=True).first()
     if mode == ModerationRules.Mode.APPROVE:
-        return Q(Exists(rows.filter(status__in=[Status.APPROVED, Status.FEATURED])))
-    return ~Q(Exists(rows.filter(status=Status.HIDDEN)))
+        chosen = rows.filter(status__in=[Status.APPROVED, Status.FEATURED])
+        return Q(pk__in=chosen.values("post_id"))
+    return post_not_hidden(campaign)
+
+
+def post_not_hidden(campaign: Campaign) -> Q:
+    """A Q on Post: no curator or rule hid it in this campaign."""
+    hidden = PostCuration.objects.filter(
+        campaign=campaign, post=OuterRef("pk"), status=Status.HIDDEN
+    )
+    return ~Q(Exists(hidden))
 
 
 # --- Helpers ---------------------------------------------------------------------------------

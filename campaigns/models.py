@@ -161,9 +161,19 @@ class CampaignHashtag(models.Model):
         return f"{self.campaign} {self.hashtag}"
 
 
+def web_link(url: str) -> str:
+    """The address if it is a plain web address (http or https), else "": what every page and
+    JSON answer shows of a link that came from a network or a form."""
+    try:
+        scheme = urlsplit(url or "").scheme.lower()
+    except ValueError:  # e.g. a broken IPv6 host: not a link we can show
+        return ""
+    return url if scheme in ("http", "https") else ""
+
+
 def validate_web_link(value: str) -> None:
     """Links a visitor gives us are shown to others: only plain web addresses, never scripts."""
-    if value and urlsplit(value).scheme.lower() not in ("http", "https"):
+    if value and not web_link(value):
         raise ValidationError(
             "Use a web address that starts with http:// or https://.", code="invalid_scheme"
         )
@@ -235,9 +245,7 @@ class Story(models.Model):
     @property
     def safe_link(self) -> str:
         """The link if it is a web address; checked again here because old rows outlive rules."""
-        if self.link and urlsplit(self.link).scheme.lower() in ("http", "https"):
-            return self.link
-        return ""
+        return web_link(self.link)
 
 
 # The curation models live in their own module; importing them here registers them.

@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
@@ -27,19 +26,11 @@ from django.utils import timezone
 
 from hashtags.models import Post, PostHashtag
 
-from .models import Campaign, CampaignHashtag, PostCuration, Story
+from .dashboard_params import RANGES
+from .models import Campaign, CampaignHashtag, PostCuration, Story, web_link
 
 PAGE_SIZE = 50
-RANGES = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7)}
 SEARCH_CONFIG = "simple"  # hashtags, handles and health IT jargon are not English words
-
-
-def web_link(url: str) -> str:
-    try:
-        scheme = urlsplit(url or "").scheme.lower()
-    except ValueError:
-        return ""
-    return url if scheme in ("http", "https") else ""
 
 
 def campaign_window(campaign: Campaign) -> tuple[datetime, datetime]:

@@ -24,8 +24,9 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 
 from hashtags.models import Platform, Post, PostHashtag
 
+from .curation import post_not_hidden, public_post_filter
 from .dashboard_params import Window
-from .models import Campaign, ModerationRules, PostCuration
+from .models import Campaign, PostCuration, web_link
 from .selectors_totals import rollup_rows, tagsets_of, totals_of
 from .snapshots import (
     NAME,
@@ -35,7 +36,6 @@ from .snapshots import (
     snapshot_compute,
     snapshot_key,
     snapshot_store,
-    web_link,
 )
 
 SMALL_WINDOW = 20_000
@@ -62,17 +62,8 @@ def _window_posts(campaign: Campaign, window: Window, small: bool) -> QuerySet[P
 
 
 def _shown(campaign: Campaign, posts: QuerySet[Post], public: bool) -> QuerySet[Post]:
-    rows = PostCuration.objects.filter(campaign_id=campaign.pk, post_id=OuterRef("pk"))
-    if public:
-        mode = ModerationRules.objects.filter(campaign_id=campaign.pk).values_list(
-            "mode", flat=True
-        )
-        if mode.first() == ModerationRules.Mode.APPROVE:
-            chosen = PostCuration.objects.filter(
-                campaign_id=campaign.pk, status__in=[Status.APPROVED, Status.FEATURED]
-            )
-            return posts.filter(pk__in=chosen.values("post_id"))
-    return posts.exclude(Exists(rows.filter(status=Status.HIDDEN)))
+    """Never a hidden post; for the public, what the campaign's moderation mode lets show."""
+    return posts.filter(public_post_filter(campaign) if public else post_not_hidden(campaign))
 
 
 def _window_size(campaign: Campaign, window: Window) -> int:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection
@@ -32,7 +31,7 @@ from hashtags.generation import generation_bump
 from hashtags.models import Author, Platform, Post
 
 from .dashboard_params import Window, window_parse
-from .models import Campaign, CampaignHashtag, DashboardSnapshot
+from .models import Campaign, CampaignHashtag, DashboardSnapshot, web_link
 from .selectors_totals import rollup_periods, tagsets_cte, tagsets_of, totals_of
 
 NAME = "authors"
@@ -42,11 +41,6 @@ STANDARD_RANGES = ("campaign", "7d", "24h", "1h")
 # the window and the period before it: at 3,000 posts each a cold summary takes ~15 ms when
 # every post has its own author (bench/dashboard.py, 10M posts); above, snapshots.
 EXACT_MAX = 3_000
-
-
-def web_link(url: str) -> str:
-    """The address if it is a web address (http or https), else ""."""
-    return url if url and urlsplit(url).scheme.lower() in ("http", "https") else ""
 
 
 def exact_max() -> int:

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.db.models import F
 from django.utils import timezone
 
 from hashtags.models import Platform
 
-from .models import Campaign, PostCuration, Story
+from .models import Campaign, PostCuration, Story, web_link
 from .selectors_totals import campaign_totals
 
 WALL_LIMIT = 50
@@ -36,15 +35,6 @@ COUNT_NOTE = (
     "Original posts carrying the campaign's hashtags since it opened, each counted once; "
     "reposts are counted apart."
 )
-
-
-def web_link(url: str) -> str:
-    """The URL if it is a plain web address, else ""."""
-    try:
-        scheme = urlsplit(url or "").scheme.lower()
-    except ValueError:
-        return ""
-    return url if scheme in ("http", "https") else ""
 
 
 def initials(name: str, fallback: str = "") -> str:
