@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test body
 # are still plain synchronous calls.
@@ -32,6 +34,44 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+class _InFlight:
+    """Requests the live server is still answering. Django's request signals also fire for the
+    test client, in the main thread, whose streamed answers may never be closed: only the live
+    server's own threads are counted."""
+
+    def __init__(self):
+        self.count = 0
+        self.lock = threading.Lock()
+        self.idle = threading.Condition(self.lock)
+
+    def started(self, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            with self.lock:
+                self.count += 1
+
+    def finished(self, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            with self.lock:
+                self.count -= 1
+                self.idle.notify_all()
+
+
+_in_flight = _InFlight()
+request_started.connect(_in_flight.started, dispatch_uid="browser-in-flight-started")
+request_finished.connect(_in_flight.finished, dispatch_uid="browser-in-flight-finished")
+
+
+@pytest.fixture(autouse=True)
+def _live_server_quiet():
+    """Let the live server finish what a closed page asked for before the test database is
+    flushed: a dashboard or wall request still running during the flush's TRUNCATE can
+    deadlock with it. Autouse fixtures of this folder are torn down after the test's pages and
+    before pytest-django's database teardown."""
+    yield
+    with _in_flight.lock:
+        _in_flight.idle.wait_for(lambda: _in_flight.count <= 0, timeout=10)
 
 
 @pytest.fixture(scope="session")
