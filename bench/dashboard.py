@@ -6,7 +6,7 @@ Loads N synthetic posts (default 10,000,000) over a 7-day campaign with 3 hashta
 platforms into its own database (--database, default bench_dashboard, on the server of
 TEST_DATABASE_URL), kept between runs: a second run with the same N reuses it (--reload forces
 a fresh load). Loading never goes through the ORM: the generated rows are COPYed into a staging
-table, then set-based SQL fills authors, posts, links and the tag-set rollups (minute and hour
+table, then set-based SQL fills authors, posts and the tag-set rollups (minute and hour
 rows summed from the loaded posts), with the secondary indexes dropped during the load and
 rebuilt after. Then each endpoint is requested through Django's test client for five windows
 (the whole campaign, one day, one hour, eight and three minutes), cold (cache cleared before each
@@ -181,9 +181,9 @@ def _load(campaign, n: int) -> None:
     _copy_authors(authors)
     step = _step("staged posts (COPY)", step)
     _copy_stage(n, authors, tagsets)
-    dropped = _drop_secondary(["hashtags_post", "hashtags_posthashtag"])
-    step = _step("posts and links (SQL from the stage)", step)
-    _fill_posts(tagsets)
+    dropped = _drop_secondary(["hashtags_post"])
+    step = _step("posts (SQL from the stage)", step)
+    _fill_posts()
     step = _step("indexes rebuilt", step)
     _sql("SET maintenance_work_mem = '1GB'")
     for statement in dropped:
@@ -192,7 +192,7 @@ def _load(campaign, n: int) -> None:
     _fill_rollups()
     step = _step("vacuum analyze", step)
     _sql("DROP TABLE bench_stage")
-    for table in ("hashtags_post", "hashtags_posthashtag", "hashtags_author"):
+    for table in ("hashtags_post", "hashtags_author"):
         _sql(f"VACUUM ANALYZE {table}")
     _sql("ANALYZE")
     _sql("INSERT INTO bench_meta VALUES (%s, %s)", [n, VERSION])
@@ -288,15 +288,7 @@ def _drop_secondary(tables: list[str]) -> list[str]:
     return rebuild
 
 
-def _fill_posts(tagsets: list) -> None:
-    from django.db import connection
-
-    _sql("CREATE TEMP TABLE bench_members (tagset_id bigint, hashtag_id bigint)")
-    with connection.cursor() as cur:
-        cur.executemany(
-            "INSERT INTO bench_members VALUES (%s, %s)",
-            [(pk, h) for pk, hashtag_ids, _ in tagsets for h in hashtag_ids],
-        )
+def _fill_posts() -> None:
     start = START.isoformat()
     _sql(
         """
@@ -313,13 +305,6 @@ def _fill_posts(tagsets: list) -> None:
         FROM bench_stage s
         """,
         [start, start, start],
-    )
-    _sql(
-        """
-        INSERT INTO hashtags_posthashtag (post_id, hashtag_id, platform, created_at)
-        SELECT p.id, m.hashtag_id, p.platform, p.created_at
-        FROM hashtags_post p JOIN bench_members m ON m.tagset_id = p.tagset_id
-        """
     )
     _sql(
         "SELECT setval(pg_get_serial_sequence('hashtags_post', 'id'), "
@@ -436,10 +421,12 @@ def _measure(campaign, args) -> None:
     print(f"BENCH dashboard posts={args.posts} p95_ms={p95:.1f} speedup_vs_naive={speedup:.0f}")
 
 
+# Naive: straight from the posts, each post's hashtags read off its tag set's key.
 _NAIVE_VOLUME = """
-    SELECT ph.hashtag_id, date_trunc('hour', p.created_at AT TIME ZONE %(tz)s) AS bucket, count(*)
-    FROM hashtags_post p JOIN hashtags_posthashtag ph ON ph.post_id = p.id
-    WHERE ph.hashtag_id = ANY(%(ids)s) AND p.created_at >= %(start)s AND p.created_at < %(end)s
+    SELECT h.id, date_trunc('hour', p.created_at AT TIME ZONE %(tz)s) AS bucket, count(*)
+    FROM hashtags_post p JOIN hashtags_tagset t ON t.id = p.tagset_id
+    CROSS JOIN unnest(string_to_array(t.key, ',')::bigint[]) AS h(id)
+    WHERE h.id = ANY(%(ids)s) AND p.created_at >= %(start)s AND p.created_at < %(end)s
       AND NOT p.is_repost
     GROUP BY 1, 2
 """
@@ -447,8 +434,9 @@ _NAIVE_SUMMARY = """
     WITH w AS (
         SELECT p.* FROM hashtags_post p
         WHERE p.created_at >= %(start)s AND p.created_at < %(end)s AND EXISTS (
-            SELECT 1 FROM hashtags_posthashtag ph
-            WHERE ph.post_id = p.id AND ph.hashtag_id = ANY(%(ids)s))
+            SELECT 1 FROM hashtags_tagset t
+            WHERE t.id = p.tagset_id
+                AND string_to_array(t.key, ',')::bigint[] && %(ids)s::bigint[])
     )
     SELECT count(*) FILTER (WHERE NOT is_repost), count(*) FILTER (WHERE is_repost),
         coalesce(sum(likes) FILTER (WHERE NOT is_repost), 0),

@@ -149,7 +149,7 @@ def _reset(existing: Sequence) -> None:
     with connection.cursor() as cur:
         cur.execute(
             "TRUNCATE hashtags_tagsetrollup, hashtags_tagsetrolluphour, hashtags_tagset, "
-            "hashtags_posthashtag, hashtags_post, hashtags_author RESTART IDENTITY CASCADE"
+            "hashtags_post, hashtags_author RESTART IDENTITY CASCADE"
         )
     for start in range(0, len(existing), 5000):
         posts_upsert(posts=existing[start : start + 5000])

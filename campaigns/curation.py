@@ -7,7 +7,7 @@ Design:
   lock it (select_for_update), apply the action, renumber the pins, write a CurationEvent with
   the state before and after, and bump the campaign's hashtag generations on commit so cached
   top posts and the wall refresh.
-- Which posts are the campaign's: campaign_posts (selectors_queue), linked to one of its
+- Which posts are the campaign's: campaign_posts (selectors_posts), carrying one of its
   hashtags and created inside its polling window.
 - States of a post: new (no row) -> approved / featured / hidden. Pinned implies featured:
   pinning features, and approve / unfeature / hide unpin. Unhide means "a curator looked and
@@ -29,7 +29,7 @@ from django.utils import timezone
 from hashtags.generation import generation_bump
 
 from .models import Campaign, CampaignHashtag, CurationEvent, ModerationRules, PostCuration, Story
-from .selectors_queue import campaign_posts
+from .selectors_posts import campaign_posts
 
 POST_ACTIONS = ("approve", "feature", "unfeature", "hide", "unhide", "pin", "unpin")
 STORY_ACTIONS = ("approve", "hide", "unhide", "pin", "unpin")

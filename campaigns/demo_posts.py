@@ -47,7 +47,7 @@ from hashtags.sources.demo_content import (
 
 from .models import Campaign
 from .scheduling import poll_work
-from .selectors_queue import campaign_posts
+from .selectors_posts import campaign_posts
 
 MINUTE = timedelta(minutes=1)
 BATCH = 5000  # posts per posts_upsert call, as the archive import

@@ -21,7 +21,7 @@ from hashtags.sources.demo_content import STORIES
 
 from .curation import post_curate, story_curate
 from .models import Campaign, CurationEvent, PostCuration
-from .selectors_queue import campaign_posts
+from .selectors_posts import campaign_posts
 from .stories import StoryRefused, story_client_key, story_submit
 
 FEATURED = 6

@@ -31,11 +31,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from hashtags.models import Platform, Post
+from hashtags.models import Platform, Post, TagSet
 
 from .curation import campaign_bump_on_commit, campaign_lock, event_record
 from .models import Campaign, CampaignHashtag, ModerationRules, PostCuration
-from .selectors_queue import campaign_posts, campaign_window
+from .selectors_posts import campaign_posts, campaign_window
 
 RULE_MAX = 200  # PostCuration.rule
 CHUNK = 2000
@@ -150,14 +150,10 @@ def posts_arrived_moderate(*, post_ids: list[int], hashtag_ids: list[int]) -> in
     rules = list(with_rules)
     if not rules:
         return 0
-    links: dict[int, set[int]] = {}
-    for post_id, tag_id in (
-        Post.hashtags.through.objects.filter(post_id__in=post_ids)
-        .values_list("post_id", "hashtag_id")
-        .order_by()
-    ):
-        links.setdefault(post_id, set()).add(tag_id)
-    posts = list(Post.objects.filter(pk__in=post_ids).values_list(*_FIELDS).order_by("pk"))
+    posts = list(
+        Post.objects.filter(pk__in=post_ids).values_list(*_FIELDS, "tagset__key").order_by("pk")
+    )
+    links = {p[0]: set(TagSet(key=p[-1] or "").hashtag_ids) for p in posts}
     tags_of = {}
     for campaign_id, tag_id in CampaignHashtag.objects.filter(
         campaign_id__in=[r.campaign_id for r in rules]
@@ -168,7 +164,7 @@ def posts_arrived_moderate(*, post_ids: list[int], hashtag_ids: list[int]) -> in
         campaign = rule_row.campaign
         lo, hi = campaign_window(campaign)
         tags = tags_of.get(campaign.pk, set())
-        mine = [p for p in posts if lo <= p[5] < hi and links.get(p[0], set()) & tags]
+        mine = [p[:-1] for p in posts if lo <= p[5] < hi and links[p[0]] & tags]
         hidden += _hidden_rows(campaign, rules_compile(rule_row), mine)
     hidden.sort(key=lambda row: (row.post_id, row.campaign_id))
     PostCuration.objects.bulk_create(hidden, ignore_conflicts=True)

@@ -18,9 +18,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from hashtags.models import Post, PostHashtag, Source
+from hashtags.models import Post, Source
 
 from .models import Campaign, CampaignHashtag
+from .selectors_posts import posts_tagged
 
 # X counts every looked-up post against the monthly post cap, which a refresh every few minutes
 # would use up in a day (and a usage cap disables the source); X is refreshed only when listed.
@@ -53,13 +54,11 @@ def refreshed_campaigns(*, now: datetime) -> list[Campaign]:
 
 def campaign_top_post_ids(*, campaign: Campaign, limit: int) -> list[int]:
     """The campaign's `limit` most engaged posts in its dates; plain reposts carry none."""
-    in_campaign = PostHashtag.objects.filter(
-        hashtag_id__in=CampaignHashtag.objects.filter(campaign=campaign).values("hashtag_id"),
-        created_at__gte=campaign.start,
-        created_at__lt=campaign.end,
-    ).values("post_id")
+    in_campaign = posts_tagged(CampaignHashtag.objects.filter(campaign=campaign))
     return list(
-        Post.objects.filter(pk__in=in_campaign, is_repost=False)
+        in_campaign.filter(
+            created_at__gte=campaign.start, created_at__lt=campaign.end, is_repost=False
+        )
         .annotate(engagement=F("likes") + F("reposts") + F("replies") + F("quotes"))
         .order_by("-engagement", "-pk")
         .values_list("pk", flat=True)[:limit]

@@ -1,15 +1,12 @@
 """Reads for the curator queue: a campaign's posts and stories, filtered, sorted, a page at a time.
 
-Which posts are the campaign's: linked to one of its hashtags and created inside its polling
-window, from POLL_LEAD_IN_MINUTES before the start to POLL_TAIL_MINUTES after the end (what
-polling collects for it). The window keeps two editions that share hashtags apart, and a
-curator may still feature the "see you tomorrow" post of the lead-in.
-
-Every query is bounded by the campaign's hashtags and that window and goes through the
-(hashtag, created_at) index of the post links. Pages are keyset pages (no OFFSET, no COUNT):
-"newest" orders by (created_at, id), "engagement" by (score, id); a cursor names the last
-item shown. Posts and stories merge into one newest-first list; stories have no engagement,
-hashtag or platform, so those filters and the engagement order list posts only.
+Which posts are the campaign's: campaigns.selectors_posts.campaign_posts (carrying one of its
+hashtags, created inside its polling window). Pages are keyset pages (no OFFSET, no COUNT):
+"newest" orders by (created_at, id), "engagement" by (score, id); a cursor names the last item
+shown. An unfiltered newest page reads each of the campaign's tag sets newest first off the
+posts' (tag set, created_at) index and merges them (`_newest_ids`), so its cost does not grow
+with the campaign. Posts and stories merge into one newest-first list; stories have no
+engagement, hashtag or platform, so those filters and the engagement order list posts only.
 """
 
 from __future__ import annotations
@@ -18,50 +15,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from hashtags.models import Post, PostHashtag
+from hashtags.models import Post
+from hashtags.tagsets import tagsets_meeting
 
 from .dashboard_params import RANGES
 from .models import Campaign, CampaignHashtag, PostCuration, Story, web_link
+from .selectors_posts import campaign_posts, campaign_window, tag_labels
+
+__all__ = ["campaign_posts", "campaign_window", "queue_item", "queue_page", "status_counts"]
 
 PAGE_SIZE = 50
 SEARCH_CONFIG = "simple"  # hashtags, handles and health IT jargon are not English words
-
-
-def campaign_window(campaign: Campaign) -> tuple[datetime, datetime]:
-    """[lo, hi): the campaign's dates widened by the polling lead-in and tail."""
-    lead = timedelta(minutes=getattr(settings, "POLL_LEAD_IN_MINUTES", 60))
-    tail = timedelta(minutes=getattr(settings, "POLL_TAIL_MINUTES", 24 * 60))
-    return campaign.start - lead, campaign.end + tail
-
-
-def campaign_links(
-    *, campaign: Campaign, hashtag_ids: list[int] | None = None, since: datetime | None = None
-) -> QuerySet[PostHashtag]:
-    lo, hi = campaign_window(campaign)
-    if since is not None:
-        lo = max(lo, since)
-    if hashtag_ids is None:
-        hashtag_ids = list(
-            CampaignHashtag.objects.filter(campaign=campaign).values_list("hashtag_id", flat=True)
-        )
-    return PostHashtag.objects.filter(
-        hashtag_id__in=hashtag_ids, created_at__gte=lo, created_at__lt=hi
-    )
-
-
-def campaign_posts(*, campaign: Campaign) -> QuerySet[Post]:
-    """Every post of the campaign, each once (unordered)."""
-    lo, hi = campaign_window(campaign)
-    links = campaign_links(campaign=campaign)
-    return Post.objects.filter(
-        created_at__gte=lo, created_at__lt=hi, pk__in=links.values("post_id")
-    )
 
 
 # --- The queue -------------------------------------------------------------------------------
@@ -188,11 +157,12 @@ def _posts_page(
     )
     if f.hashtag_id:
         tag_ids = [t for t in tag_ids if t == f.hashtag_id]
-    links = campaign_links(campaign=campaign, hashtag_ids=tag_ids, since=since)
-    if f.platform:
-        links = links.filter(platform=f.platform)
+    tagset_ids = sorted(tagsets_meeting(tag_ids))
     lo, hi = campaign_window(campaign)
-    posts = Post.objects.filter(created_at__gte=max(lo, since or lo), created_at__lt=hi)
+    lo = max(lo, since or lo)
+    posts = Post.objects.filter(tagset_id__in=tagset_ids, created_at__gte=lo, created_at__lt=hi)
+    if f.platform:
+        posts = posts.filter(platform=f.platform)
     posts = posts.filter(_status_q(campaign, f.status))
     if f.min_engagement:
         posts = posts.filter(score__gte=f.min_engagement)
@@ -201,23 +171,56 @@ def _posts_page(
         if after:
             score, pk = after
             posts = posts.filter(Q(score__lt=score) | Q(score=score, pk__lt=pk))
-        posts = posts.filter(pk__in=links.values("post_id")).order_by("-score", "-pk")
+        posts = posts.order_by("-score", "-pk")
     else:
         if after:
             at, rank, pk = after
             # Posts rank above stories at the same instant (order key: created_at, rank, id).
             same = Q(created_at=at, pk__lt=pk) if rank == 1 else Q(pk__in=[])
             posts = posts.filter(Q(created_at__lt=at) | same)
-            same_link = Q(created_at=at, post_id__lt=pk) if rank == 1 else Q(pk__in=[])
-            links = links.filter(Q(created_at__lt=at) | same_link)
-        # Newest first straight off the link index; a post carrying k of the campaign's tags
-        # appears k times there, so take enough links to hold `limit` distinct posts.
-        wanted = links.order_by("-created_at", "-post_id").values("post_id")
-        simple = not (f.status or f.min_engagement or f.q)
-        if simple:
-            wanted = wanted[: limit * max(1, len(tag_ids))]
-        posts = posts.filter(pk__in=wanted).order_by("-created_at", "-pk")
+        if not (f.status or f.min_engagement or f.q) and connection.vendor == "postgresql":
+            ids = _newest_ids(tagset_ids, lo, hi, f.platform, after, limit)
+            posts = Post.objects.filter(pk__in=ids)
+        posts = posts.order_by("-created_at", "-pk")
     return list(posts.select_related("author")[:limit])
+
+
+_NEWEST = f"""
+SELECT p.id FROM unnest(%(sets)s::bigint[]) AS t(id)
+CROSS JOIN LATERAL (
+    SELECT id, created_at FROM {Post._meta.db_table}
+    WHERE tagset_id = t.id AND created_at >= %(lo)s AND created_at < %(hi)s
+        AND (%(platform)s = '' OR platform = %(platform)s)
+        AND (%(at)s::timestamptz IS NULL OR created_at < %(at)s
+            OR (created_at = %(at)s AND id < %(pk)s))
+    ORDER BY created_at DESC, id DESC LIMIT %(limit)s
+) p
+ORDER BY p.created_at DESC, p.id DESC LIMIT %(limit)s
+"""  # noqa: S608 - the table name is ours; values are parameters
+
+
+def _newest_ids(
+    tagset_ids: list[int],
+    lo: datetime,
+    hi: datetime,
+    platform: str,
+    after: tuple | None,
+    limit: int,
+) -> list[int]:
+    """The ids of the `limit` newest posts of these tag sets in [lo, hi), after the cursor:
+    each tag set's newest straight off its index range, then merged."""
+    if not tagset_ids:
+        return []
+    at, pk = None, 0
+    if after:
+        at, rank, pk = after
+        if rank == 0:  # a story at that instant: the posts at it came before it
+            pk = 0
+    params = {"sets": tagset_ids, "lo": lo, "hi": hi, "platform": platform}
+    params.update({"at": at, "pk": pk, "limit": limit})
+    with connection.cursor() as cursor:
+        cursor.execute(_NEWEST, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _stories_page(
@@ -244,22 +247,14 @@ def _items_for_posts(campaign: Campaign, posts: list[Post]) -> list[QueueItem]:
         row.post_id: row
         for row in PostCuration.objects.filter(campaign=campaign, post_id__in=[p.pk for p in posts])
     }
-    tags: dict[int, list[str]] = {}
-    links = (
-        PostHashtag.objects.filter(
-            post_id__in=[p.pk for p in posts], hashtag__campaign_links__campaign=campaign
-        )
-        .order_by("hashtag__display")
-        .values_list("post_id", "hashtag__display")
-    )
-    for post_id, display in links:
-        tags.setdefault(post_id, []).append(display)
+    labels = tag_labels(campaign=campaign, order="display")
     items = []
     for post in posts:
         row = rows.get(post.pk)
         status = row.status if row else PostCuration.Status.NEW
         pinned, rule = (row.pinned, row.rule) if row else (None, "")
-        items.append(QueueItem("post", post, status, pinned, rule, tags.get(post.pk, [])))
+        tags = labels.get(post.tagset_id, [])
+        items.append(QueueItem("post", post, status, pinned, rule, tags))
     return items
 
 

@@ -8,10 +8,11 @@ featured ones. How they are found depends on the window's size by the rollups:
   (tag sets meeting the campaign's hashtags, created_at), then sorted by score: cost grows
   with the window, never with the campaign;
 - big: the posts in score order through the partial index post_score_top (hashtags 0006),
-  keeping the first that are in the window and carry a campaign hashtag: a few index steps
-  when the window holds a good share of the posts;
+  keeping the first that are in the window and whose tag set meets the campaign's hashtags: a
+  few index steps when the window holds a good share of the posts;
 - approve mode for the public: the campaign's approved and featured posts (curation index).
-Then two small queries: the curation state and the campaign hashtags of the posts returned.
+Then small queries of their own: the curation state of the posts returned and the campaign's
+hashtags per tag set (their labels).
 
 Contributors: campaigns.snapshots (live for small windows, the snapshot for big ones).
 """
@@ -20,14 +21,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import F, QuerySet
 
-from hashtags.models import Platform, Post, PostHashtag
+from hashtags.models import Platform, Post
 
 from .curation import post_not_hidden, public_post_filter
 from .dashboard_params import Window
 from .models import Campaign, PostCuration, web_link
-from .selectors_totals import rollup_rows, tagsets_of, totals_of
+from .selectors_posts import posts_tagged, tag_labels
+from .selectors_totals import rollup_rows, totals_of
 from .snapshots import (
     NAME,
     campaign_links,
@@ -42,22 +44,11 @@ SMALL_WINDOW = 20_000
 Status = PostCuration.Status
 
 
-def _window_posts(campaign: Campaign, window: Window, small: bool) -> QuerySet[Post]:
+def _window_posts(campaign: Campaign, window: Window) -> QuerySet[Post]:
     links = campaign_links(campaign, window.hashtag)
-    if small:
-        posts = Post.objects.filter(
-            tagset_id__in=tagsets_of(links), created_at__gte=window.start, created_at__lt=window.end
-        )
-        if window.platform:
-            posts = posts.filter(platform=window.platform)
-    else:
-        hashtag_ids = links.values("hashtag_id")
-        carries = PostHashtag.objects.filter(post_id=OuterRef("pk"), hashtag_id__in=hashtag_ids)
-        posts = Post.objects.filter(
-            Exists(carries), created_at__gte=window.start, created_at__lt=window.end
-        )
-        if window.platform:
-            posts = posts.filter(platform=window.platform)
+    posts = posts_tagged(links).filter(created_at__gte=window.start, created_at__lt=window.end)
+    if window.platform:
+        posts = posts.filter(platform=window.platform)
     return posts.filter(is_repost=False)
 
 
@@ -84,7 +75,7 @@ def campaign_top_posts(
 ) -> dict[str, Any]:
     """The `limit` best-scored posts of the window that this audience may see."""
     small = _window_size(campaign, window) <= SMALL_WINDOW
-    posts = _shown(campaign, _window_posts(campaign, window, small), public)
+    posts = _shown(campaign, _window_posts(campaign, window), public)
     # A small window must not walk the score index (it would read the posts of the whole
     # table until it met enough of the window's): "score + 0" cannot use it, so the window's
     # posts are found first and sorted.
@@ -103,20 +94,11 @@ def campaign_top_posts(
             campaign_id=campaign.pk, post_id__in=ids
         ).values_list("post_id", "status", "pinned")
     }
-    tags: dict[int, list[str]] = {}
-    links = (
-        PostHashtag.objects.filter(
-            post_id__in=ids, hashtag__campaign_links__campaign_id=campaign.pk
-        )
-        .order_by("hashtag__campaign_links__position", "hashtag_id")
-        .values_list("post_id", "hashtag__display")
-    )
-    for post_id, display in links:
-        tags.setdefault(post_id, []).append(display)
+    labels = tag_labels(campaign=campaign)
     tz = campaign.tz
     return {
         "formula": Post.SCORE_FORMULA,
-        "posts": [_post(p, curation.get(p.pk), tags.get(p.pk, []), tz) for p in top],
+        "posts": [_post(p, curation.get(p.pk), labels.get(p.tagset_id, []), tz) for p in top],
     }
 
 

@@ -88,7 +88,8 @@ def insert_sql(
 
 def author_values(a: AuthorData) -> tuple:
     """An author's stored values, cut and clamped to the columns: the same on both write paths.
-    (platform, external_id, handle, name, avatar_url, url, followers, verified)"""
+    (platform, external_id, handle, name, avatar_url, url, followers, verified); followers is
+    None when the source did not know it: the stored count stays (0 for a new author)."""
     return (
         a.platform,
         a.external_id,
@@ -96,7 +97,7 @@ def author_values(a: AuthorData) -> tuple:
         a.name[:255],
         a.avatar_url[:1000],
         a.url[:1000],
-        max(0, int(a.followers or 0)),
+        None if a.followers is None else max(0, int(a.followers)),
         bool(a.verified),
     )
 

@@ -19,8 +19,7 @@ from functools import lru_cache
 
 from django.db import connection
 
-from .bulk import insert_rows
-from .models import Post, PostHashtag, TagSet
+from .models import Post, TagSet
 from .rollups import Deltas, TagSetsMissing, contribution, minute_of, tagsets_known
 from .sources.base import PostData
 
@@ -100,7 +99,7 @@ def union_key(state: State, given: frozenset[int]) -> str:
 
 @dataclass
 class StoredOutcome:
-    links: list[tuple[int, int, str, datetime]]  # (post, hashtag, platform, created_at) to add
+    grown: list[int]  # a hashtag id for each stored post that now carries it and did not
     updated: int = 0  # posts rewritten
 
 
@@ -117,7 +116,7 @@ def stored_update(
     """Bring stored posts up to date. seen: their unlocked state where it was read; same: those
     known to need nothing (posts in neither were stored concurrently meanwhile); tagset_ids:
     key -> id known so far (grows)."""
-    outcome = StoredOutcome(links=[])
+    outcome = StoredOutcome(grown=[])
     wanted = []
     for p in posts:
         key = (p.platform, p.external_id)
@@ -149,8 +148,7 @@ def stored_update(
             deltas.add(_bucket(state, state.tagset_id), state.vector(), -1)
         if tagset_id is not None:
             deltas.add(_bucket(state, tagset_id), state.vector(metrics))
-        for hashtag_id in sorted(tags - state.tags):
-            outcome.links.append((state.id, hashtag_id, state.platform, state.created_at))
+        outcome.grown += sorted(tags - state.tags)
         rows.append((state.id, *metrics, tagset_id, metrics != state.metrics))
     _posts_update(rows, now=now)
     outcome.updated = len(rows)
@@ -188,16 +186,3 @@ def _posts_update(rows: list[tuple], *, now: datetime) -> None:
         if moved:
             values["metrics_updated_at"] = now
         Post.objects.filter(pk=pk).update(**values)
-
-
-def links_insert(rows: list[tuple[int, int, str, datetime]]) -> list[int]:
-    """Add (post, hashtag, platform, created_at) links; the hashtag id of each one created."""
-    created = insert_rows(
-        table=PostHashtag._meta.db_table,
-        columns=("post_id", "hashtag_id", "platform", "created_at"),
-        types=("bigint", "bigint", "text", "timestamptz"),
-        rows=rows,
-        conflict="ON CONFLICT (post_id, hashtag_id) DO NOTHING",
-        returning=("hashtag_id",),
-    )
-    return [hashtag_id for (hashtag_id,) in created]

@@ -1,12 +1,13 @@
 """posts_upsert: store one page of normalized posts in ONE transaction, exactly once.
 
-Authors are upserted; posts are inserted if new and, if stored before, only their metrics and
-tag set change (hashtags.changes); links to every tracked hashtag the post carries are added
-if missing; each post counts once in the tag-set rollups (hashtags.rollups), which grow by
-exactly what changed: a new post's contribution, the difference of changed metrics, a grown tag
-set's move. So storing the same page twice, or two workers storing overlapping pages at once,
-gives the same rows and counts as storing it once. The source's cursor is saved in the same
-transaction as the page it came from, and hashtags.signals.posts_stored is sent in it.
+Authors are upserted; posts are inserted if new, with their tag set (the set of tracked
+hashtags they carry: the one record of a post's hashtags), and if stored before only their
+metrics change and their tag set grows (hashtags.changes); each post counts once in the
+tag-set rollups (hashtags.rollups), which grow by exactly what changed: a new post's
+contribution, the difference of changed metrics, a grown tag set's move. So storing the same
+page twice, or two workers storing overlapping pages at once, gives the same rows and counts
+as storing it once. The source's cursor is saved in the same transaction as the page it came
+from, and hashtags.signals.posts_stored is sent in it.
 
 Locks are taken in one order by every writer: tag sets (by key), authors, new posts, stored
 posts (by key), then rollup rows. A tag set is only made before any row lock is taken: one
@@ -40,7 +41,6 @@ from .bulk import author_values, insert_rows, post_values
 from .changes import (
     PostKey,
     given_metrics,
-    links_insert,
     needs_update,
     posts_state,
     stored_update,
@@ -99,7 +99,9 @@ class UpsertResult:
     read: int = 0  # posts handed in (after dropping repeats within the batch)
     new: int = 0  # posts stored for the first time
     duplicates: int = 0  # posts already stored (their metrics were refreshed)
-    new_links: dict[int, int] = field(default_factory=dict)  # hashtag id -> links created
+    # hashtag id -> posts that carry it now and did not before: new posts, and stored posts
+    # whose tag set grew to hold it (what a poll adds to the hashtag's line)
+    new_links: dict[int, int] = field(default_factory=dict)
 
     def add(self, other: UpsertResult) -> None:
         self.read += other.read
@@ -323,13 +325,11 @@ def _store(
         returning=("id", "platform", "external_id"),
     )
     new_ids = {(platform, ext): pk for pk, platform, ext in inserted}
-    links = []
     for p, row in zip(fresh, rows, strict=True):
-        pk = new_ids.get((p.platform, p.external_id))
-        if pk is None:
+        key = (p.platform, p.external_id)
+        if key not in new_ids:
             continue  # stored by a concurrent writer meanwhile: handled as stored below
-        for hashtag_id in sorted(given[(p.platform, p.external_id)]):
-            links.append((pk, hashtag_id, p.platform, p.created_at))
+        result.linked(given[key])
         if row[-1] is not None:
             vector = contribution(p.is_repost, *given_metrics(p))
             deltas.add((row[-1], p.platform, minute_of(p.created_at)), vector)
@@ -339,7 +339,7 @@ def _store(
     outcome = stored_update(
         posts=stored, given=given, seen=seen, tagset_ids=tagset_ids, deltas=deltas, now=now
     )
-    result.linked(links_insert(links + outcome.links))
+    result.linked(outcome.grown)
     return sorted(new_ids.values())
 
 
@@ -365,9 +365,26 @@ def _ids(
     return found
 
 
+def _followers_stored(keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    found: dict[tuple[str, str], int] = {}
+    by_platform: dict[str, list[str]] = defaultdict(list)
+    for platform, ext in keys:
+        by_platform[platform].append(ext)
+    for platform, exts in by_platform.items():
+        rows = Author.objects.filter(platform=platform, external_id__in=exts)
+        for ext, followers in rows.values_list("external_id", "followers"):
+            found[(platform, ext)] = followers
+    return found
+
+
 def _authors_upsert(authors: list[AuthorData], *, now: datetime) -> dict[tuple[str, str], int]:
     unique = {(a.platform, a.external_id): a for a in authors}
     rows = [(*author_values(a), now) for _, a in sorted(unique.items())]
+    if any(row[6] is None for row in rows):  # unknown follower counts keep the stored ones
+        stored = _followers_stored([key for key, a in unique.items() if a.followers is None])
+        rows = [
+            (*row[:6], stored.get(row[:2], 0), *row[7:]) if row[6] is None else row for row in rows
+        ]
     updates = ", ".join(f"{c} = excluded.{c}" for c in (*_AUTHOR_DATA, "updated_at"))
     table = Author._meta.db_table
     returned = insert_rows(

@@ -141,11 +141,12 @@ class Author(models.Model):
 class Post(models.Model):
     """One post, stored once per (platform, external_id); metrics are refreshed in place.
 
-    The foreign keys of the post tables (posts, their links, the rollups) are not database
-    constraints: checking them cost ingestion more than storing the rows. Only
-    hashtags.ingest writes these tables, and it resolves every id it writes in the same
-    statement; deleting through the ORM still applies on_delete (PROTECT, CASCADE, SET_NULL).
-    Indexes exist only for reads that happen: posts are read by id or (platform, external_id).
+    The foreign keys of the post tables (posts, the rollups) are not database constraints:
+    checking them cost ingestion more than storing the rows. Only hashtags.ingest writes these
+    tables, and it resolves every id it writes in the same statement; deleting through the ORM
+    still applies on_delete (PROTECT, CASCADE, SET_NULL).
+    Indexes exist only for reads that happen: posts are read by id, (platform, external_id),
+    (tag set, created_at) and, for the top posts of a big window, score.
     """
 
     platform = KeyField(max_length=16, choices=Platform.choices)
@@ -159,8 +160,7 @@ class Post(models.Model):
     )
     text = models.TextField(blank=True, default="")
     url = models.URLField(max_length=1000, blank=True, default="")
-    # Indexed only after the tag set (post_tagset_time): a campaign window's posts; reads by
-    # hashtag go through PostHashtag (hashtag, created_at).
+    # Indexed only after the tag set (post_tagset_time): a hashtag's or campaign's posts.
     created_at = models.DateTimeField()
     lang = models.CharField(max_length=16, blank=True, default="")
     links = models.JSONField(default=list, blank=True)
@@ -186,9 +186,10 @@ class Post(models.Model):
         default=timezone.now,
         help_text="When the metrics last changed, or a refresh last confirmed them.",
     )
-    hashtags = models.ManyToManyField(Hashtag, through="PostHashtag", related_name="posts")
-    # The set of tracked hashtags the post carries (its links), kept by ingestion: the tag-set
-    # rollups count each post once under it, so campaign totals never count a post twice.
+    # The set of tracked hashtags the post carries, kept by ingestion (a stored post's set only
+    # grows): the one record of which hashtags a post has. The tag-set rollups count each post
+    # once under it, so campaign totals never count a post twice; reads by hashtag find the
+    # sets holding it (hashtags.tagsets) and go through post_tagset_time.
     tagset = models.ForeignKey(
         "TagSet",
         null=True,
@@ -236,37 +237,6 @@ class Post(models.Model):
     @property
     def engagement(self) -> int:
         return self.likes + self.reposts + self.replies + self.quotes
-
-
-class PostHashtag(models.Model):
-    """A post carries a tracked hashtag; created_at and platform are copied for range reads."""
-
-    # The unique (post, hashtag) and the (hashtag, created_at) indexes serve reads by either id.
-    post = models.ForeignKey(
-        Post,
-        on_delete=models.CASCADE,
-        related_name="hashtag_links",
-        db_constraint=False,
-        db_index=False,
-    )
-    hashtag = models.ForeignKey(
-        Hashtag,
-        on_delete=models.CASCADE,
-        related_name="post_links",
-        db_constraint=False,
-        db_index=False,
-    )
-    platform = models.CharField(max_length=16, choices=Platform.choices)
-    created_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["post", "hashtag"], name="post_hashtag_once"),
-        ]
-        indexes = [models.Index(fields=["hashtag", "created_at"], name="posthashtag_tag_time")]
-
-    def __str__(self) -> str:
-        return f"post {self.post_id} #{self.hashtag_id}"
 
 
 class PollState(models.Model):

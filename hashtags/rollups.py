@@ -1,12 +1,12 @@
 """The write side of the tag-set rollups: what one post adds, tag sets on demand, and upserts.
 
-A post counts once, in the minute and hour rows of its tag set (the tracked hashtags it is
-linked to), platform and creation time (UTC): posts += 1 for an original post, reposts += 1 for
+A post counts once, in the minute and hour rows of its tag set (the tracked hashtags it
+carries), platform and creation time (UTC): posts += 1 for an original post, reposts += 1 for
 a plain repost, and an original's current likes, replies, shares (its reposts) and quotes; a
 plain repost's metrics are its original's, so they are not added again. Ingestion keeps the rows
 equal to that sum by adding differences: a new post adds its contribution, a metrics change
 adds new - old, a grown tag set moves the contribution from the old set's rows to the new's.
-`rollups_rebuild` recomputes everything from posts and links (the repair tool).
+`rollups_rebuild` recomputes both tables from the posts (the repair tool).
 
 Row locks are taken in one order everywhere (tag sets by key; minute rows, then hour rows, by
 (tag set, platform, bucket)), so concurrent writers cannot deadlock on them.
@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from django.db import connection, transaction
 
 from .bulk import insert_rows, insert_sql
-from .models import Post, PostHashtag, TagSet, TagSetRollup, TagSetRollupHour
+from .models import Post, TagSet, TagSetRollup, TagSetRollupHour
 
 SUMS = ("posts", "reposts", "likes", "replies", "shares", "quotes")
 _TYPES = ("bigint", "text", "timestamptz", "int", "int", "bigint", "bigint", "bigint", "bigint")
@@ -130,10 +130,10 @@ def tagsets_ensure(keys: Iterable[str]) -> dict[str, int]:
 
 
 def rollups_rebuild() -> dict[str, int]:
-    """Recompute Post.tagset and both rollup tables from posts and links, in one transaction.
+    """Recompute both rollup tables from the posts and their tag sets, in one transaction.
 
-    Returns counts: posts, tagsets, minute_rows, hour_rows."""
-    links: dict[int, list[int]] = defaultdict(list)
+    Returns counts: posts (those carrying a tracked hashtag), tagsets (in use), minute_rows,
+    hour_rows."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:  # keep concurrent ingestion out meanwhile
@@ -141,36 +141,22 @@ def rollups_rebuild() -> dict[str, int]:
                     f"LOCK TABLE {Post._meta.db_table}, {TagSetRollup._meta.db_table}, "
                     f"{TagSetRollupHour._meta.db_table} IN SHARE ROW EXCLUSIVE MODE"
                 )
-        for post_id, hashtag_id in PostHashtag.objects.values_list("post_id", "hashtag_id"):
-            links[post_id].append(hashtag_id)
-        keys = {pid: TagSet.key_for(ids) for pid, ids in links.items()}
-        ids = tagsets_ensure(keys.values())
         deltas = Deltas()
-        changes: list[tuple[int, int | None]] = []
-        posts = Post.objects.values_list("pk", "tagset_id", "platform", "created_at", *_POST)
-        for pk, stored, platform, created_at, is_repost, *metrics in posts.iterator(5000):
-            tagset_id = ids.get(keys.get(pk, ""))
-            if tagset_id != stored:
-                changes.append((pk, tagset_id))
-            if tagset_id is not None:
-                bucket = (tagset_id, platform, minute_of(created_at))
-                deltas.add(bucket, contribution(is_repost, *metrics))
+        posts = Post.objects.filter(tagset__isnull=False).values_list(
+            "tagset_id", "platform", "created_at", *_POST
+        )
+        counted, tagsets = 0, set()
+        for tagset_id, platform, created_at, is_repost, *metrics in posts.iterator(5000):
+            bucket = (tagset_id, platform, minute_of(created_at))
+            deltas.add(bucket, contribution(is_repost, *metrics))
+            counted += 1
+            tagsets.add(tagset_id)
         TagSetRollup.objects.all().delete()
         TagSetRollupHour.objects.all().delete()
-        _tagsets_set(changes)
         deltas.apply()
         return {
-            "posts": len(keys),
-            "tagsets": len(set(ids.values())),
+            "posts": counted,
+            "tagsets": len(tagsets),
             "minute_rows": TagSetRollup.objects.count(),
             "hour_rows": TagSetRollupHour.objects.count(),
         }
-
-
-def _tagsets_set(changes: list[tuple[int, int | None]]) -> None:
-    by_set: dict[int | None, list[int]] = defaultdict(list)
-    for pk, tagset_id in changes:
-        by_set[tagset_id].append(pk)
-    for tagset_id, pks in by_set.items():
-        for start in range(0, len(pks), 5000):
-            Post.objects.filter(pk__in=pks[start : start + 5000]).update(tagset_id=tagset_id)

@@ -5,7 +5,7 @@ stage_prepare runs without the database (in the import's prefetch thread): it fo
 and posts as CSV, groups the posts by the set of tag names they carry, and sums the rollup
 contribution of every post per (group, platform, minute) as if all were new, as CSV too.
 staged_store makes the groups' tag sets, COPYs the three, upserts authors and inserts the new
-posts with their tag set and links (one round trip), reads the state of the posts that were not
+posts with their tag set (one round trip), reads the state of the posts that were not
 new, brings those up to date through hashtags.changes like a page's, and adds to the rollups
 the pre-summed batch less the posts that were not new plus the stored posts' changes (one
 round trip). Locks come in the page path's order (tag sets, authors, new posts by key, stored
@@ -34,7 +34,6 @@ from .changes import (
     PostKey,
     State,
     _state,
-    links_insert,
     stored_update,
 )
 from .models import TagSet
@@ -168,14 +167,11 @@ def staged_store(
     group_tags = [frozenset(tag_ids[t] for t in names if t in tag_ids) for names in staged.groups]
     tagset_ids = tagsets_ensure(TagSet.key_for(tags) for tags in group_tags)
     group_sets = [tagset_ids.get(TagSet.key_for(tags)) for tags in group_tags]
-    pairs = sorted({(group_sets[g], h) for g, tags in enumerate(group_tags) for h in tags})
     params = {
         "groups": list(range(len(group_tags))),
         "group_sets": group_sets,
         "now": now,
         "source": source_id,
-        "sets": [s for s, _ in pairs],
-        "set_tags": [h for _, h in pairs],
     }
     with connection.cursor() as cursor:
         _stage(cursor, staged)
@@ -189,7 +185,7 @@ def staged_store(
             new_ids = [pk for (pk,) in cursor.fetchall()]
     result.new = staged.count - len(old_rows)
     result.duplicates = len(old_rows)
-    _links_counted(staged, group_tags, [n for n, *_ in old_rows], result)
+    _tags_counted(staged, group_tags, [n for n, *_ in old_rows], result)
     seen: dict[PostKey, State] = {}  # stored posts whose values differ from the batch's
     same: set[PostKey] = set()  # stored posts the batch brings nothing new for
     given: dict[PostKey, frozenset[int]] = {}
@@ -210,7 +206,7 @@ def staged_store(
         deltas=deltas,
         now=now,
     )
-    result.linked(links_insert(outcome.links))
+    result.linked(outcome.grown)
     rows = [(*key, *values) for key, values in sorted(deltas.sums.items()) if any(values)]
     deltas.sums.clear()
     columns = ("set", "platform", "minute", "posts", "reposts", "likes", "replies", "shares")
@@ -221,18 +217,18 @@ def staged_store(
     return new_ids
 
 
-def _links_counted(
+def _tags_counted(
     staged: Staged, group_tags: list[frozenset[int]], old: list[int], result: UpsertResult
 ) -> None:
-    """The links the new posts got, per hashtag: every staged post's less the old ones'."""
-    links: dict[int, int] = defaultdict(int)
+    """The new posts carrying each hashtag: every staged post's tags less the old posts'."""
+    counts: dict[int, int] = defaultdict(int)
     for g, count in enumerate(staged.group_counts):
         for hashtag_id in group_tags[g]:
-            links[hashtag_id] += count
+            counts[hashtag_id] += count
     for n in old:
         for hashtag_id in group_tags[staged.group_of[n]]:
-            links[hashtag_id] -= 1
-    for hashtag_id, count in links.items():
+            counts[hashtag_id] -= 1
+    for hashtag_id, count in counts.items():
         if count:
             result.new_links[hashtag_id] = result.new_links.get(hashtag_id, 0) + count
 

@@ -48,17 +48,17 @@ POST_TEXT = (
 SUM_COLUMNS = "g, platform, minute, posts, reposts, likes, replies, shares, quotes"
 
 # Authors whose stored row already says the same are left alone: no lock, no new row version.
+# A NULL follower count (the source did not know it) keeps the stored one (0 for a new author).
 AUTHORS = """
 INSERT INTO hashtags_author AS t (platform, external_id, handle, name, avatar_url, url,
     followers, verified, updated_at)
-SELECT s.platform, s.external_id, s.handle, s.name, s.avatar_url, s.url, s.followers,
-    s.verified, %(now)s
+SELECT s.platform, s.external_id, s.handle, s.name, s.avatar_url, s.url,
+    coalesce(s.followers, a.followers, 0), s.verified, %(now)s
 FROM _ingest_author s
-WHERE NOT EXISTS (
-    SELECT FROM hashtags_author a
-    WHERE a.platform = s.platform AND a.external_id = s.external_id
-        AND (a.handle, a.name, a.avatar_url, a.url, a.followers, a.verified)
-            IS NOT DISTINCT FROM (s.handle, s.name, s.avatar_url, s.url, s.followers, s.verified))
+LEFT JOIN hashtags_author a ON a.platform = s.platform AND a.external_id = s.external_id
+WHERE a.id IS NULL
+    OR (a.handle, a.name, a.avatar_url, a.url, a.followers, a.verified) IS DISTINCT FROM
+        (s.handle, s.name, s.avatar_url, s.url, coalesce(s.followers, a.followers), s.verified)
 ORDER BY s.platform, s.external_id
 ON CONFLICT (platform, external_id) DO UPDATE SET handle = excluded.handle,
     name = excluded.name, avatar_url = excluded.avatar_url, url = excluded.url,
@@ -67,7 +67,7 @@ WHERE (t.handle, t.name, t.avatar_url, t.url, t.followers, t.verified) IS DISTIN
     (excluded.handle, excluded.name, excluded.avatar_url, excluded.url, excluded.followers,
     excluded.verified);
 """
-# New posts, in key order (n), with their tag set (by group) and links; whatever is already
+# New posts, in key order (n), with their tag set (by group); whatever is already
 # stored, or is being stored by a concurrent batch (this statement waits for it), is left out
 # and noted in _ingest_old. NEW_FAST leaves out what is stored and inserts the rest plainly,
 # which is cheaper than ON CONFLICT; a concurrent batch storing the same post makes it fail
@@ -85,13 +85,7 @@ WITH ins AS (
     JOIN unnest(%(groups)s::int[], %(group_sets)s::bigint[]) AS m(g, tagset_id) ON m.g = s.g
     ORDER BY s.n
     ON CONFLICT (platform, external_id) DO NOTHING
-    RETURNING id, platform, created_at, tagset_id
-), linked AS (
-    INSERT INTO hashtags_posthashtag (post_id, hashtag_id, platform, created_at)
-    SELECT ins.id, h.hashtag_id, ins.platform, ins.created_at
-    FROM ins
-    JOIN unnest(%(sets)s::bigint[], %(set_tags)s::bigint[]) AS h(tagset_id, hashtag_id)
-        ON h.tagset_id = ins.tagset_id
+    RETURNING id
 )
 INSERT INTO _ingest_old
 SELECT s.n, s.g, s.platform, s.external_id, s.created_at, s.is_repost, s.likes, s.reposts,

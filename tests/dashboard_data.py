@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from hashtags.ingest import posts_upsert
-from hashtags.models import Post, PostHashtag
+from hashtags.models import Hashtag, Post
 from hashtags.sources.base import PostData
 
 from .ingest_data import author, post
@@ -53,16 +53,21 @@ def store(posts: list[PostData]) -> None:
 def window_posts(
     campaign, start: datetime, end: datetime, platform: str = "", hashtag: str = ""
 ) -> list[Post]:
-    """The campaign's posts in [start, end), each once, straight from the tables."""
-    links = PostHashtag.objects.filter(
-        hashtag__campaign_links__campaign=campaign, created_at__gte=start, created_at__lt=end
+    """The campaign's posts in [start, end), each once, straight from the tables: every post
+    read, its hashtags taken from its tag set's key here in Python."""
+    wanted = set(
+        Hashtag.objects.filter(campaign_links__campaign=campaign).values_list("pk", flat=True)
     )
     if hashtag:
-        links = links.filter(hashtag__name=hashtag)
-    posts = Post.objects.filter(pk__in=links.values("post_id")).select_related("author")
+        wanted &= {Hashtag.objects.get(name=hashtag).pk}
+    posts = Post.objects.filter(created_at__gte=start, created_at__lt=end)
     if platform:
         posts = posts.filter(platform=platform)
-    return list(posts)
+    return [
+        p
+        for p in posts.select_related("author", "tagset")
+        if p.tagset_id and wanted & set(p.tagset.hashtag_ids)
+    ]
 
 
 def brute_summary(campaign, start, end, platform="", hashtag="") -> dict[str, int]:

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hashtags.models import Post, PostHashtag, TagSetRollup, TagSetRollupHour
+from hashtags.models import Post, TagSetRollup, TagSetRollupHour
 
 from .dashboard_data import END, START, custom, random_posts, rich_post, store, window_posts
 from .factories import CampaignFactory
@@ -96,7 +96,7 @@ def test_a_half_hour_zone_splits_utc_hours_between_local_hours(client, db):
 def test_every_window_equals_a_brute_force_count(
     client, seed, zone, start_minute, length_minutes, platform
 ):
-    for model in (PostHashtag, TagSetRollup, TagSetRollupHour, Post):
+    for model in (TagSetRollup, TagSetRollupHour, Post):
         model.objects.all().delete()
     cache.clear()
     campaign = CampaignFactory(

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from campaigns.models import DashboardSnapshot
 from campaigns.selectors_totals import campaign_totals
 from campaigns.snapshots import snapshots_refresh
-from hashtags.models import Post, PostHashtag, TagSetRollup, TagSetRollupHour
+from hashtags.models import Post, TagSetRollup, TagSetRollupHour
 
 from .dashboard_data import END, START, brute_summary, custom, random_posts, rich_post, store
 from .factories import CampaignFactory
@@ -110,7 +110,7 @@ def test_every_window_equals_a_brute_force_count(
     client, settings, seed, start_minute, length_minutes, platform, hashtag, exact_max
 ):
     # Hypothesis runs every example in the same test transaction: start each one empty.
-    for model in (PostHashtag, TagSetRollup, TagSetRollupHour, Post, DashboardSnapshot):
+    for model in (TagSetRollup, TagSetRollupHour, Post, DashboardSnapshot):
         model.objects.all().delete()
     cache.clear()
     settings.DASHBOARD_EXACT_AUTHORS_MAX = exact_max  # 0: every window takes the snapshot path

@@ -8,7 +8,7 @@ import pytest
 
 from campaigns.curation import post_curate, public_post_filter, story_curate
 from campaigns.models import CurationEvent, ModerationRules, PostCuration, Story
-from campaigns.selectors_queue import campaign_posts
+from campaigns.selectors_posts import campaign_posts
 from hashtags.generation import generations
 from hashtags.models import Post
 

@@ -16,12 +16,12 @@ from campaigns.demo import DEMO_HASHTAGS, demo_seed
 from campaigns.demo_posts import LIVE_BACKFILL, demo_client, generated_posts
 from campaigns.demo_wall import wall_seed
 from campaigns.models import Campaign, CurationEvent, PostCuration, Story
-from campaigns.selectors_queue import campaign_posts
+from campaigns.selectors_posts import campaign_posts
 from campaigns.selectors_totals import campaign_totals
 from campaigns.selectors_yoy import campaign_yoy
-from hashtags.models import Author, PollLog, PollState, Post, PostHashtag, TagSet, TagSetRollup
+from hashtags.models import Author, PollLog, PollState, Post, TagSet, TagSetRollup
 from hashtags.sources.demo_content import STORIES
-from tests.support.checks import rollups_exact
+from tests.support.checks import links_count, rollups_exact
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def _counts() -> dict[str, int]:
     return {
         "posts": Post.objects.count(),
         "authors": Author.objects.count(),
-        "links": PostHashtag.objects.count(),
+        "links": links_count(),
         "tagsets": TagSet.objects.count(),
         "rollup_rows": TagSetRollup.objects.count(),
         **{f"rollup_{k}": v or 0 for k, v in rollups.items()},

@@ -19,7 +19,6 @@ from hashtags.models import (
     Author,
     PollState,
     Post,
-    PostHashtag,
     TagSet,
     TagSetRollup,
     TagSetRollupHour,
@@ -27,8 +26,8 @@ from hashtags.models import (
 from hashtags.services import hashtag_get_or_create
 
 from .factories import SourceFactory
-from .ingest_data import T0, post
-from .support.checks import rollups_exact, rollups_stored
+from .ingest_data import T0, author, post
+from .support.checks import links_count, rollups_exact, rollups_stored, tag_names
 
 
 @pytest.fixture(params=["page", "copy"], autouse=True)
@@ -70,7 +69,7 @@ def test_it_keeps_one_row_when_a_page_is_polled_twice(tags):
     assert (first.new, first.duplicates) == (10, 0)
     assert (second.new, second.duplicates) == (0, 10)
     assert Post.objects.count() == 10
-    assert PostHashtag.objects.count() == 10
+    assert links_count() == 10
     assert rollup_totals() == rollups
     assert sum(values[0] for (table, *_), values in rollups if table == "minute") == 10
     rollups_exact()
@@ -78,8 +77,7 @@ def test_it_keeps_one_row_when_a_page_is_polled_twice(tags):
 
 def test_a_post_with_two_campaign_tags_is_linked_to_both_and_counted_once_in_their_set(tags):
     posts_upsert(posts=[post(1, tags=("nhitweek", "ihearthit"))])
-    links = set(PostHashtag.objects.values_list("hashtag__name", flat=True))
-    assert links == {"nhitweek", "ihearthit"}
+    assert tag_names(Post.objects.get()) == {"nhitweek", "ihearthit"}
     assert Post.objects.get().tagset.key == key_of("nhitweek", "ihearthit")
     assert posts_per_tagset() == {key_of("nhitweek", "ihearthit"): 1}
     assert TagSetRollupHour.objects.get().posts == 1
@@ -87,7 +85,7 @@ def test_a_post_with_two_campaign_tags_is_linked_to_both_and_counted_once_in_the
 
 def test_untracked_tags_are_not_linked(tags):
     posts_upsert(posts=[post(1, tags=("nhitweek", "somethingelse")), post(2, tags=("other",))])
-    assert list(PostHashtag.objects.values_list("hashtag__name", flat=True)) == ["nhitweek"]
+    assert tag_names(Post.objects.get(external_id="p1")) == {"nhitweek"}
     assert posts_per_tagset() == {key_of("nhitweek"): 1}
     assert Post.objects.get(external_id="p2").tagset is None
     rollups_exact()
@@ -189,7 +187,7 @@ def test_two_workers_storing_overlapping_pages_at_once_match_one_worker():
         t.join()
     assert errors == []
     assert Post.objects.count() == 450
-    assert PostHashtag.objects.count() == 900
+    assert links_count() == 900
     assert posts_per_tagset() == {key_of("nhitweek", "hitworks"): 450}
     rollups_exact()
     assert connection.vendor == "postgresql"
@@ -226,7 +224,7 @@ def test_a_page_worker_and_an_archive_worker_storing_the_same_posts_at_once_matc
         t.join()
     assert errors == []
     assert Post.objects.count() == 1300
-    assert PostHashtag.objects.count() == 2500
+    assert links_count() == 2500
     assert posts_per_tagset() == {key_of("nhitweek", "hitworks"): 1200, key_of("nhitweek"): 100}
     rollups_exact()
     assert set(Post.objects.values_list("likes", flat=True)) == {2, 3}
@@ -288,7 +286,7 @@ def test_text_of_any_shape_is_stored_as_given(tags):
         got = stored[f"p{i}"]
         assert (got.text, got.url, got.reply_to, got.author.name) == (value,) * 4
         assert got.links == ([value] if value else [])
-    assert PostHashtag.objects.filter(hashtag__name="null").count() == len(odd)
+    assert links_count("null") == len(odd)
 
 
 def test_prefetched_hands_on_the_producers_error_and_stops_it_when_left_early():
@@ -311,3 +309,21 @@ def test_prefetched_hands_on_the_producers_error_and_stops_it_when_left_early():
         if item == 3:
             break
     assert len(produced) <= 6  # one batch ahead, not the whole stream
+
+
+def test_an_unknown_follower_count_keeps_the_stored_one_on_both_paths(tags, path):
+    known = post(1, author_n=1)  # author a1 with 100 followers
+    posts_upsert(posts=[known])
+    unknown = author(1, followers=None)
+    fresh = author(2, followers=None)  # never seen: 0 until a source knows
+    later = [
+        replace(post(2), author=replace(unknown, name="Renamed")),
+        replace(post(3), author=fresh),
+    ]
+    posts_upsert(posts=later)
+    stored = {a.external_id: (a.name, a.followers) for a in Author.objects.all()}
+    assert stored == {"a1": ("Renamed", 100), "a2": ("User 2", 0)}
+    posts_upsert(posts=[replace(post(4), author=author(2, followers=7))])
+    assert Author.objects.get(external_id="a2").followers == 7
+    posts_upsert(posts=[replace(post(5), author=author(2, followers=None))])  # nothing new
+    assert Author.objects.get(external_id="a2").followers == 7

@@ -180,7 +180,7 @@ def test_arriving_posts_cost_one_query_when_no_campaign_has_rules(
 ):
     p = post_make(campaign, 1, text="spam")
     ModerationRules.objects.create(campaign=campaign)  # empty rules do not count
-    tag_ids = list(p.hashtags.values_list("pk", flat=True))
+    tag_ids = p.tagset.hashtag_ids
     with django_assert_num_queries(1):
         posts_arrived_moderate(post_ids=[p.pk], hashtag_ids=tag_ids)
 
@@ -189,8 +189,6 @@ def test_a_rule_hidden_arrival_keeps_a_curators_earlier_decision(campaign, curat
     p = post_make(campaign, 1, text="spam")
     post_curate(campaign=campaign, post_id=p.pk, action="feature", actor=curator)
     ModerationRules.objects.create(campaign=campaign, blocked_words="spam")
-    posts_arrived_moderate(
-        post_ids=[p.pk], hashtag_ids=list(p.hashtags.values_list("pk", flat=True))
-    )
+    posts_arrived_moderate(post_ids=[p.pk], hashtag_ids=p.tagset.hashtag_ids)
     assert PostCuration.objects.get(post=p).status == "featured"
     assert Post.objects.count() == 1

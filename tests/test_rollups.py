@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.db import connection, connections
 
 from hashtags.ingest import batch_prepare, posts_upsert
-from hashtags.models import Post, PostHashtag, TagSet, TagSetRollup, TagSetRollupHour
+from hashtags.models import Post, TagSet, TagSetRollup, TagSetRollupHour
 from hashtags.refresh import metrics_refresh
 from hashtags.services import hashtag_get_or_create
 from hashtags.signals import posts_stored
@@ -27,7 +27,7 @@ from hashtags.tagsets import hour_span, tagsets_holding, tagsets_meeting
 
 from .factories import SourceFactory
 from .ingest_data import T0, post
-from .support.checks import rollups_exact, rollups_stored
+from .support.checks import links_count, post_links, rollups_exact, rollups_stored
 from .test_refresh import LookupClient
 
 TAGS = ("nhitweek", "hitworks", "ihearthit")
@@ -76,6 +76,7 @@ def mutated(rng: random.Random, p):
 def test_mixed_operations_keep_the_rollups_equal_to_a_recount(tags, path, seed):
     rng = random.Random(seed)
     known = {}
+    carried: dict[str, set[str]] = {}  # external id -> every tracked tag any copy showed
     for round_ in range(6):
         page = []
         for n in rng.sample(range(400), 120):
@@ -84,6 +85,8 @@ def test_mixed_operations_keep_the_rollups_equal_to_a_recount(tags, path, seed):
             elif n not in known:
                 known[n] = random_post(rng, n, platform=rng.choice(["x", "bluesky"]))
             page.append(known[n])
+            shown = carried.setdefault(known[n].external_id, set())
+            shown.update(t for t in known[n].hashtags if t in TAGS)
         posts_upsert(posts=page)
         rollups_exact()
         if round_ % 2:
@@ -91,6 +94,12 @@ def test_mixed_operations_keep_the_rollups_equal_to_a_recount(tags, path, seed):
             rollups_exact()
     stored = {(p.platform, p.external_id) for p in known.values()}
     assert set(Post.objects.values_list("platform", "external_id")) == stored
+    names = {pk: name for name, pk in tags.items()}
+    tagged = {
+        ext: {names[h] for h in TagSet(key=key or "").hashtag_ids}
+        for ext, key in Post.objects.values_list("external_id", "tagset__key")
+    }
+    assert tagged == carried  # a post's tag set: every tracked tag any of its copies carried
     assert sum(r.posts + r.reposts for r in TagSetRollup.objects.all()) == (
         Post.objects.exclude(tagset=None).count()
     )
@@ -128,14 +137,11 @@ def test_the_same_page_twice_changes_nothing(tags, path):
     posts_upsert(posts=page)
     grown = [mutated(rng, p) for p in page]
     posts_upsert(posts=grown)
-    before = (rollups_stored(), sorted(PostHashtag.objects.values_list("post_id", "hashtag_id")))
+    before = (rollups_stored(), post_links())
     tagsets = sorted(Post.objects.values_list("pk", "tagset_id"))
     again = posts_upsert(posts=grown)
     assert (again.new, again.duplicates, again.new_links) == (0, 50, {})
-    assert before == (
-        rollups_stored(),
-        sorted(PostHashtag.objects.values_list("post_id", "hashtag_id")),
-    )
+    assert before == (rollups_stored(), post_links())
     assert sorted(Post.objects.values_list("pk", "tagset_id")) == tagsets
     rollups_exact()
 
@@ -186,7 +192,7 @@ def test_two_workers_growing_and_refreshing_the_same_posts_at_once_match_one(sta
     assert errors == []
     assert connection.vendor == "postgresql"
     assert Post.objects.count() == 1200
-    assert PostHashtag.objects.count() == 3600
+    assert links_count() == 3600
     rollups_exact()
     keys = set(Post.objects.values_list("tagset__key", flat=True))
     assert len(keys) == 1  # every post carries all three tags now
@@ -200,7 +206,7 @@ def test_rebuild_rollups_repairs_what_was_broken(tags):
     right = rollups_stored()
     TagSetRollup.objects.filter(pk__in=TagSetRollup.objects.values("pk")[:5]).delete()
     TagSetRollupHour.objects.update(likes=0)
-    Post.objects.filter(pk__in=Post.objects.values("pk")[:10]).update(tagset=None)
+    TagSetRollup.objects.filter(pk__in=TagSetRollup.objects.values("pk")[5:9]).update(posts=99)
     out = io.StringIO()
     call_command("rebuild_rollups", stdout=out)
     assert out.getvalue().startswith("rebuilt: posts=")

@@ -22,7 +22,7 @@ class AuthorData:
     name: str = ""
     avatar_url: str = ""
     url: str = ""
-    followers: int = 0
+    followers: int | None = 0  # None: not known from this response (the stored count stays)
     verified: bool = False
 
 

@@ -9,13 +9,19 @@ with several hashtags ANDs them) with its own resumable state inside the cursor 
 
 Search pages run newest to oldest, so while paging a hashtag keeps its old boundary (`since_at`)
 plus the paging token and the newest post seen; only the last page moves `since_at`.
+
+Post views carry no follower counts, so each search page and lookup batch also asks getProfiles
+for its authors (see bluesky_profiles). That call failing never costs the page: its counts are
+None (unknown) and the page says why in a warning. Only a dead session fails the fetch, as it
+would the next search.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -37,6 +43,7 @@ from django.conf import settings
 
 from .base import Page, PostData, SourceError
 from .bluesky_posts import PLATFORM, _parse_time, _posts_from
+from .bluesky_profiles import ProfilesUnavailable, followers_fill
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +90,7 @@ class BlueskyClient:
         max_pages: int = MAX_PAGES,
         timeout: float = TIMEOUT,
         transport: httpx.BaseTransport | None = None,  # tests replay recorded HTTP through it
+        clock: Callable[[], float] = time.monotonic,  # ages the remembered follower counts
     ) -> None:
         self._handle = handle.strip().lstrip("@")
         self._password = app_password
@@ -90,6 +98,7 @@ class BlueskyClient:
         self._max_pages = max_pages
         self._timeout = timeout
         self._transport = transport
+        self._clock = clock
 
     def __repr__(self) -> str:
         return f"BlueskyClient(handle={self._handle!r})"
@@ -126,6 +135,8 @@ class BlueskyClient:
                 yield Page(posts=[], cursor=_cursor(states), warnings=[warning])
                 return
             posts, warnings = _posts_from(body.get("posts") or [])
+            posts, unknown = self._with_followers(conn, posts)
+            warnings += unknown
             for post in posts:
                 if top is None or post.created_at > top:
                     top, top_uri = post.created_at, post.external_id
@@ -196,13 +207,37 @@ class BlueskyClient:
                 except AtProtocolError as exc:
                     raise self._lookup_error(exc) from exc
                 found, warnings = _posts_from(body.get("posts") or [])
-                for warning in warnings:
+                found, unknown = self._with_followers(conn, found)
+                for warning in warnings + unknown:
                     log.warning("Bluesky lookup: %s", warning)
                 posts += found
         finally:
             conn.client.request.close()
         log.debug("Bluesky: %d of %d posts found", len(posts), len(uris))
         return posts
+
+    def _with_followers(
+        self, conn: _Connection, posts: list[PostData]
+    ) -> tuple[list[PostData], list[str]]:
+        return followers_fill(posts, ask=lambda dids: self._profiles(conn, dids), now=self._clock())
+
+    def _profiles(self, conn: _Connection, dids: list[str]) -> dict[str, Any]:
+        """One getProfiles answer; ProfilesUnavailable for any failure but a dead session."""
+        if conn.profiles_refused:  # rate limited earlier in this fetch: do not insist
+            raise ProfilesUnavailable(conn.profiles_refused)
+        params = models.AppBskyActorGetProfiles.Params(actors=dids)
+        try:
+            return self._invoke(conn, "app.bsky.actor.getProfiles", params)
+        except (AtProtocolError, SourceError) as exc:  # SourceError: an answer that is no JSON
+            # _invoke has already logged in again once; a session still refused is refused
+            # for searching too, so this fails the fetch like any search would.
+            if _is_session_error(exc):
+                raise self._error(exc, action="fetching profiles") from exc
+            detail = exc.reason if isinstance(exc, SourceError) else _detail(exc)
+            log.warning("Bluesky: getProfiles failed (%s); follower counts unknown", detail)
+            if isinstance(exc, RateLimitExceededError):
+                conn.profiles_refused = f"getProfiles rate limited: {detail}"
+            raise ProfilesUnavailable(conn.profiles_refused or f"getProfiles: {detail}") from exc
 
     def _lookup_error(self, exc: AtProtocolError) -> SourceError:
         if _is_refused_page(exc):  # our uris, not the account or settings: try again later
@@ -263,6 +298,7 @@ class _Connection:
 
     client: Client
     fresh: bool
+    profiles_refused: str = ""  # why getProfiles is not asked again in this fetch
 
 
 def _query(client: Client, nsid: str, params: Any) -> dict[str, Any]:

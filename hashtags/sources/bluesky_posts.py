@@ -2,7 +2,8 @@
 
 Both searchPosts and getPosts return post views. Tags come from the record's tag facets and
 `tags`, links from its link facets and link card; a post that cannot be read is skipped with a
-warning instead of failing its whole page.
+warning instead of failing its whole page. A post view's author carries no follower count, so
+authors leave here with followers=None (unknown); the client fills them in (bluesky_profiles).
 """
 
 from __future__ import annotations
@@ -86,9 +87,8 @@ def _author(raw: dict[str, Any]) -> AuthorData:
         name=raw.get("displayName") or "",
         avatar_url=raw.get("avatar") or "",
         url=f"https://bsky.app/profile/{profile}",
-        # A post view carries no follower count; fetching profiles would cost a request per
-        # author, so it stays 0 here.
-        followers=0,
+        # ProfileViewBasic has no followersCount: unknown until bluesky_profiles fills it in.
+        followers=None,
         verified=(raw.get("verification") or {}).get("verifiedStatus") == "valid",
     )
 

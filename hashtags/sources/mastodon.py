@@ -7,7 +7,8 @@ id is a safe cursor the moment the page is stored. The very first poll of a tag 
 newest page: we count the campaign from when we start watching, we do not walk history.
 
 Statuses are identified by their ActivityPub `uri`, which is the same on every server, so a
-status seen through two configured servers is stored once.
+status seen through two configured servers is stored once. `lookup` (fresh counts) reads this
+server's statuses by their local ids and others' through hashtags.sources.mastodon_remote.
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ from mastodon.errors import (
 
 from .base import Page, PostData, SourceError
 from .mastodon_posts import PLATFORM, _posts_from
+from .mastodon_remote import (
+    MASTODON_STATUS,
+    REMOTE_LOOKUP_MAX,
+    RemoteStatuses,
+    is_remote,
+    statuses_read,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +51,6 @@ DEFAULT_TIMEOUT = 20.0  # seconds; Mastodon.py's own default is 300
 DEFAULT_MAX_PAGES = 10  # per tag and poll; the cursor lets the next poll carry on
 LOOKUP_BATCH = 20  # the most ids GET /api/v1/statuses takes (Mastodon 4.3+)
 USER_AGENT = "nhitweek (hashtag campaign dashboard)"
-# The uri of a status that lives on the server: the last part is its local id there.
-_LOCAL_STATUS = re.compile(r"/users/[^/]+/statuses/([0-9]+)")
 
 
 class MastodonClient:
@@ -61,6 +67,7 @@ class MastodonClient:
         page_limit: int = PAGE_LIMIT,
         max_pages: int = DEFAULT_MAX_PAGES,
         session: requests.Session | None = None,
+        remote_lookup_max: int | None = None,
     ) -> None:
         self.base_url = _checked_base_url(base_url)
         self.host = urlsplit(self.base_url).hostname or ""
@@ -79,6 +86,17 @@ class MastodonClient:
             version_check_mode="none",
             user_agent=USER_AGENT,
             session=session,
+        )
+        if remote_lookup_max is None:
+            remote_lookup_max = getattr(settings, "MASTODON_REMOTE_LOOKUP_MAX", REMOTE_LOOKUP_MAX)
+        self._remote = RemoteStatuses(
+            host=self.host,
+            api=self._api,
+            call=self._call,
+            authenticated=bool(self._token),
+            limit=int(remote_lookup_max),
+            batch=LOOKUP_BATCH,
+            user_agent=USER_AGENT,
         )
 
     def __repr__(self) -> str:  # never show the token
@@ -134,17 +152,21 @@ class MastodonClient:
     lookup_batch = LOOKUP_BATCH
 
     def lookup(self, *, external_ids: Sequence[str]) -> list[PostData]:
-        """Fresh copies of the statuses that live on this server, read by their local id.
+        """Fresh copies of these statuses; deleted, private and unreachable ones are left out.
 
         We store a status by its ActivityPub uri; only a status of this server carries its
-        local id in it (…/users/NAME/statuses/ID). Other servers' statuses, and deleted or
-        private ones, are left out.
+        local id in it (…/users/NAME/statuses/ID), and those are read here in batches. Other
+        servers' statuses are read from their origin or resolved through this server, bounded,
+        as hashtags.sources.mastodon_remote says; boosts have no counts of their own.
         """
         local: dict[str, str] = {}
+        remote: list[str] = []
         for uri in dict.fromkeys(external_ids):
             status_id = self._local_id(uri)
             if status_id:
                 local[status_id] = uri
+            elif is_remote(uri, host=self.host):
+                remote.append(uri)
         ids = list(local)
         statuses: list[Any] = []
         for start in range(0, len(ids), LOOKUP_BATCH):
@@ -155,27 +177,24 @@ class MastodonClient:
             logger.warning("mastodon %s lookup: %s", self.host, problem)
         wanted = set(local.values())
         found = [post for post in posts if post.external_id in wanted]
-        logger.debug("mastodon %s: %d of %d statuses found", self.host, len(found), len(wanted))
+        if remote:
+            found += self._remote.lookup(remote)
+        logger.debug(
+            "mastodon %s: %d of %d statuses found", self.host, len(found), len(local) + len(remote)
+        )
         return found
 
     def _local_id(self, uri: str) -> str:
-        parts = urlsplit(uri)
-        match = _LOCAL_STATUS.fullmatch(parts.path)
+        try:
+            parts = urlsplit(uri)
+        except ValueError:  # not a url at all
+            return ""
+        match = MASTODON_STATUS.fullmatch(parts.path)
         return match[1] if match and parts.hostname == self.host else ""
 
     def _statuses(self, ids: list[str]) -> list[Any]:
-        if self._multi_get:
-            try:
-                return list(self._api.statuses(ids) or [])  # missing ones are simply absent
-            except MastodonNotFoundError:
-                self._multi_get = False  # before 4.3: one request per status
-        found = []
-        for status_id in ids:
-            try:
-                found.append(self._api.status(status_id))
-            except MastodonNotFoundError:
-                continue  # deleted, or no longer visible to us
-        return found
+        statuses, self._multi_get = statuses_read(self._api, ids, multi_get=self._multi_get)
+        return statuses
 
     def _availability_warnings(self) -> list[str]:
         # Answered from the instance information timeline_hashtag() already fetched and cached.

@@ -152,6 +152,10 @@ METRICS_REFRESH_TOP = env_int("METRICS_REFRESH_TOP", 200)
 METRICS_REFRESH_MIN_AGE_MINUTES = env_int("METRICS_REFRESH_MIN_AGE_MINUTES", 15)
 METRICS_REFRESH_PLATFORMS = env_list("METRICS_REFRESH_PLATFORMS", ["mastodon", "bluesky", "demo"])
 METRICS_REFRESH_SCHEDULER_SECONDS = env_int("METRICS_REFRESH_SCHEDULER_SECONDS", 300)
+# Statuses of other Mastodon servers refreshed per refresh run (hashtags.sources.mastodon_remote).
+MASTODON_REMOTE_LOOKUP_MAX = env_int("MASTODON_REMOTE_LOOKUP_MAX", 40)
+# How long a worker reuses a Bluesky author's follower count (hashtags.sources.bluesky_profiles).
+BLUESKY_PROFILE_TTL_SECONDS = env_int("BLUESKY_PROFILE_TTL_SECONDS", 6 * 3600)
 # Dashboard windows of up to this many posts count unique authors and reach live; bigger ones
 # read the snapshot beat recomputes every DASHBOARD_SNAPSHOT_SECONDS (campaigns/snapshots.py).
 DASHBOARD_EXACT_AUTHORS_MAX = env_int("DASHBOARD_EXACT_AUTHORS_MAX", 3000)

@@ -1,4 +1,6 @@
-"""The Bluesky client against recorded XRPC responses, replayed beneath the real atproto Client."""
+"""The Bluesky client against recorded XRPC responses, replayed beneath the real atproto Client.
+
+Follower counts (getProfiles) have their own tests in test_bluesky_profiles.py."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from hashtags.models import Source
 from hashtags.sources import bluesky
 from hashtags.sources.base import SourceError
 from hashtags.sources.bluesky import BlueskyClient, client_for, sessions_forget
+from hashtags.sources.bluesky_profiles import followers_forget
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "bluesky"
 HANDLE = "nhitweek-bot.bsky.social"
@@ -29,6 +32,7 @@ PDS = "porcini.us-east.host.bsky.network"
 RESET = 1758380400  # 2025-09-20T15:00:00Z, the epoch Bluesky sends in RateLimit-Reset
 P1 = "at://did:plc:u5cwb2mwiv2bfq53cjufe6yn/app.bsky.feed.post/3lzbtv6aks22a"
 P1_AT = "2025-09-20T14:02:07.512000Z"
+GET_PROFILES = "app.bsky.actor.getProfiles"
 
 
 def load(name: str) -> dict[str, Any]:
@@ -36,11 +40,16 @@ def load(name: str) -> dict[str, Any]:
 
 
 class Replay:
-    """The network: answers each XRPC method from its queue of recorded responses, in order."""
+    """The network: answers each XRPC method from its queue of recorded responses, in order.
+
+    getProfiles with nothing queued answers as the AppView does: the asked actors it knows of
+    (`profiles`, the recorded profile views by DID), in the order asked, leaving out the rest.
+    """
 
     def __init__(self) -> None:
         self.queues: dict[str, list[Any]] = defaultdict(list)
         self.requests: list[httpx.Request] = []
+        self.profiles = {p["did"]: p for p in load("get_profiles.json")["profiles"]}
 
     def add(
         self,
@@ -58,8 +67,16 @@ class Replay:
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
         nsid = request.url.path.rsplit("/", 1)[-1]
-        assert self.queues[nsid], f"unexpected request to {nsid}"
-        answer = self.queues[nsid].pop(0)
+        if nsid == GET_PROFILES and not self.queues[nsid]:
+            actors = request.url.params.get_list("actors")
+            answer: Any = (
+                200,
+                {"profiles": [self.profiles[a] for a in actors if a in self.profiles]},
+                {},
+            )
+        else:
+            assert self.queues[nsid], f"unexpected request to {nsid}"
+            answer = self.queues[nsid].pop(0)
         if isinstance(answer, Exception):
             raise answer
         status, body, headers = answer
@@ -110,8 +127,10 @@ def params(request: httpx.Request) -> dict[str, list[str]]:
 @pytest.fixture(autouse=True)
 def _empty_session_store():
     sessions_forget()
+    followers_forget()
     yield
     sessions_forget()
+    followers_forget()
 
 
 # --- logging in --------------------------------------------------------------------------------
@@ -343,7 +362,19 @@ def test_a_post_view_maps_to_post_data():
     assert post.author.avatar_url.startswith("https://cdn.bsky.app/img/avatar/plain/")
     assert post.author.url == "https://bsky.app/profile/ahaonline.bsky.social"
     assert post.author.verified
-    assert post.author.followers == 0  # not in a post view
+    assert post.author.followers == 18342  # from getProfiles: a post view has no count
+
+
+def test_every_author_gets_its_follower_count_and_a_zero_stays_zero():
+    posts = fetched_posts()
+
+    followers = {p.author.handle: p.author.followers for p in posts.values()}
+    assert followers == {
+        "ahaonline.bsky.social": 18342,
+        "dr-kim.bsky.social": 2210,
+        "ehr-notes.com": 0,  # a real zero, not an unknown
+        "handle.invalid": 37,
+    }
 
 
 def test_tag_facets_become_hashtags_and_link_facets_become_links():

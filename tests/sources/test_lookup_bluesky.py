@@ -14,6 +14,7 @@ import pytest
 
 from hashtags.sources.base import SourceError
 from hashtags.sources.bluesky import LOOKUP_BATCH, BlueskyClient, sessions_forget
+from hashtags.sources.bluesky_profiles import followers_forget
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "bluesky"
 HANDLE = "nhitweek-bot.bsky.social"
@@ -23,7 +24,10 @@ RESET = 1758380400
 P1 = "at://did:plc:u5cwb2mwiv2bfq53cjufe6yn/app.bsky.feed.post/3lzbtv6aks22a"
 P2 = "at://did:plc:4o6b4clcgvnzpmoxhzmnqpje/app.bsky.feed.post/3lzbtr4xw7k2d"  # since deleted
 P3 = "at://did:plc:r3mvxhfkmo5d7tgq2jhpzyaa/app.bsky.feed.post/3lzbtkq2lhs2x"
+D1 = "did:plc:u5cwb2mwiv2bfq53cjufe6yn"
+D3 = "did:plc:r3mvxhfkmo5d7tgq2jhpzyaa"
 GET_POSTS = "app.bsky.feed.getPosts"
+GET_PROFILES = "app.bsky.actor.getProfiles"
 LOGIN = "com.atproto.server.createSession"
 
 
@@ -38,8 +42,16 @@ class Replay:
         self.queues: dict[str, list[Any]] = defaultdict(list)
         self.requests: list[httpx.Request] = []
 
-    def add(self, nsid: str, fixture: str, *, status: int = 200, error: Exception | None = None):
-        self.queues[nsid].append(error or (status, load(fixture)))
+    def add(
+        self,
+        nsid: str,
+        fixture: str | dict[str, Any],
+        *,
+        status: int = 200,
+        error: Exception | None = None,
+    ):
+        body = load(fixture) if isinstance(fixture, str) and fixture else fixture
+        self.queues[nsid].append(error or (status, body))
         return self
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
@@ -68,15 +80,24 @@ def make_client(replay: Replay) -> BlueskyClient:
     )
 
 
+def profiles_of(*dids: str) -> dict[str, Any]:
+    """The getProfiles answer for these actors, from the recorded profile views."""
+    views = {p["did"]: p for p in load("get_profiles.json")["profiles"]}
+    return {"profiles": [views[did] for did in dids if did in views]}
+
+
 @pytest.fixture(autouse=True)
 def _empty_session_store():
     sessions_forget()
+    followers_forget()
     yield
     sessions_forget()
+    followers_forget()
 
 
 def test_it_returns_fresh_counts_and_leaves_out_deleted_posts():
     replay = Replay().add(LOGIN, "create_session.json").add(GET_POSTS, "lookup_get_posts.json")
+    replay.add(GET_PROFILES, profiles_of(D1, D3))
 
     posts = make_client(replay).lookup(external_ids=[P1, P2, P3])
 
@@ -91,6 +112,36 @@ def test_it_returns_fresh_counts_and_leaves_out_deleted_posts():
     assert call.url.host == PDS  # through the account's PDS, with the session's token
     assert call.url.params.get_list("uris") == [P1, P2, P3]
     assert call.headers["Authorization"] == f"Bearer {load('create_session.json')['accessJwt']}"
+
+
+def test_authors_get_their_follower_counts_from_one_getprofiles_call():
+    replay = Replay().add(LOGIN, "create_session.json").add(GET_POSTS, "lookup_get_posts.json")
+    replay.add(GET_PROFILES, profiles_of(D1, D3))
+
+    first, third = make_client(replay).lookup(external_ids=[P1, P2, P3])
+
+    assert (first.author.followers, third.author.followers) == (18342, 0)
+    (call,) = replay.calls(GET_PROFILES)
+    assert call.url.host == PDS
+    assert call.url.params.get_list("actors") == [D1, D3]
+
+
+@pytest.mark.parametrize(
+    ("status", "fixture"),
+    [(500, "error_internal_server_error.json"), (429, "error_rate_limit_exceeded.json")],
+)
+def test_a_failed_getprofiles_still_returns_the_posts_with_unknown_followers(
+    status, fixture, caplog
+):
+    replay = Replay().add(LOGIN, "create_session.json").add(GET_POSTS, "lookup_get_posts.json")
+    replay.add(GET_PROFILES, fixture, status=status)
+
+    posts = make_client(replay).lookup(external_ids=[P1, P2, P3])
+
+    assert [p.external_id for p in posts] == [P1, P3]
+    assert [p.likes for p in posts] == [131, 27]  # the fresh metrics are what lookup is for
+    assert [p.author.followers for p in posts] == [None, None]
+    assert "follower counts of 2 authors are unknown" in caplog.text
 
 
 def test_more_uris_than_one_request_takes_are_split_and_one_login_serves_all():

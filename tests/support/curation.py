@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from hashtags.models import Author, Hashtag, Post, PostHashtag
+from hashtags.models import Author, Hashtag, Post, TagSet
 
 
 def post_make(
@@ -27,7 +27,9 @@ def post_make(
         external_id=f"a-{handle or n}",
         defaults={"handle": handle or f"user{n}", "name": f"User {n}"},
     )
-    post = Post.objects.create(
+    ids = [Hashtag.objects.get(name=name).pk for name in tags]
+    tagset = TagSet.objects.get_or_create(key=TagSet.key_for(ids))[0] if ids else None
+    return Post.objects.create(
         platform=platform,
         external_id=f"p{n}",
         author=author,
@@ -37,8 +39,5 @@ def post_make(
         likes=likes,
         reposts=reposts,
         is_repost=is_repost,
+        tagset=tagset,
     )
-    for name in tags:
-        hashtag = Hashtag.objects.get(name=name)
-        PostHashtag.objects.create(post=post, hashtag=hashtag, platform=platform, created_at=at)
-    return post

@@ -1,4 +1,4 @@
-"""manage.py rebuild_rollups: recompute the tag-set rollups and each post's tag set."""
+"""manage.py rebuild_rollups: recompute the tag-set rollups from the stored posts."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from hashtags.rollups import rollups_rebuild
 
 class Command(BaseCommand):
     help = (
-        "Recompute every post's tag set and the minute and hour tag-set rollups from the stored "
-        "posts and links, in one transaction (ingestion waits meanwhile). A repair tool: "
-        "ingestion keeps them exact by itself."
+        "Recompute the minute and hour tag-set rollups from the stored posts and their tag "
+        "sets, in one transaction (ingestion waits meanwhile). A repair tool: ingestion keeps "
+        "them exact by itself."
     )
 
     def handle(self, *args, **opts):
