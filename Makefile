@@ -67,8 +67,9 @@ format: dev-deps
 migrations-check: deps
 	$(PY) manage.py makemigrations --check --dry-run
 
+# bench/_*.py are helpers of a benchmark, not benchmarks of their own.
 bench: dev-deps check-services
-	@for b in bench/*.py; do [ -e "$$b" ] || continue; echo "== $$b"; \
+	@for b in bench/[!_]*.py; do [ -e "$$b" ] || continue; echo "== $$b"; \
 		DJANGO_SETTINGS_MODULE=nhitweek.settings.test $(PY) $$b || exit 1; done
 
 clean:

@@ -82,16 +82,9 @@ def main() -> None:
 
 
 def _admin_sql(db: dict, sql: str) -> None:
-    import psycopg2
+    from bench._admin import admin_connect
 
-    conn = psycopg2.connect(
-        dbname="postgres",
-        user=db.get("USER") or None,
-        password=db.get("PASSWORD") or None,
-        host=db.get("HOST") or None,
-        port=db.get("PORT") or None,
-    )
-    conn.autocommit = True
+    conn = admin_connect(db)
     try:
         with conn.cursor() as cur:
             cur.execute(sql)
@@ -183,16 +176,16 @@ def _copy_timed(posts: Sequence, size: int) -> float:
     """Format and COPY the same rows into a bare table of the posts' columns, batch by batch."""
     from django.db import connection, transaction
 
-    from hashtags.ingest import _POST_COLUMNS
+    from hashtags.paged import POST_COLUMNS
 
-    columns = [c for c, _ in _POST_COLUMNS]
+    columns = [c for c, _ in POST_COLUMNS]
     with connection.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS bench_copy")
         cur.execute("CREATE TABLE bench_copy (LIKE hashtags_post INCLUDING IDENTITY)")
         cur.execute("SELECT platform, external_id, id FROM hashtags_author")
         author_ids = {(p, e): pk for p, e, pk in cur.fetchall()}
     now = datetime.now(UTC).isoformat()
-    texts = [c for c, t in _POST_COLUMNS if t == "text"]  # unquoted empty text is '', not NULL
+    texts = [c for c, t in POST_COLUMNS if t == "text"]  # unquoted empty text is '', not NULL
     sql = (
         f"COPY bench_copy ({', '.join(columns)}) FROM STDIN "
         f"WITH (FORMAT csv, FORCE_NOT_NULL ({', '.join(texts)}))"
@@ -234,7 +227,7 @@ def _copy_timed(posts: Sequence, size: int) -> float:
 
 def _peak(args: argparse.Namespace, db: dict) -> tuple[float, float, str]:
     """Import a generated jsonl file of --peak-posts posts in a child; its peak RSS in MB."""
-    from hashtags.archive import post_record
+    from hashtags.archive_export import post_record
 
     _reset([])
     chunk = 100_000

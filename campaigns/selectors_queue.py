@@ -3,10 +3,13 @@
 Which posts are the campaign's: campaigns.selectors_posts.campaign_posts (carrying one of its
 hashtags, created inside its polling window). Pages are keyset pages (no OFFSET, no COUNT):
 "newest" orders by (created_at, id), "engagement" by (score, id); a cursor names the last item
-shown. An unfiltered newest page reads each of the campaign's tag sets newest first off the
-posts' (tag set, created_at) index and merges them (`_newest_ids`), so its cost does not grow
-with the campaign. Posts and stories merge into one newest-first list; stories have no
-engagement, hashtag or platform, so those filters and the engagement order list posts only.
+shown. A newest page reads each of the campaign's tag sets newest first off the posts'
+(tag set, created_at) index, filters applied on the way, and merges them (`_newest_ids`): a
+walk stops after a page of matches, so an unfiltered page costs the same in any campaign. The
+engagement order lists original posts (a plain repost carries its original's numbers), as the
+dashboard's top posts do: a small campaign's posts are sorted, a big one walks the score index.
+Posts and stories merge into one newest-first list; stories have no engagement, hashtag or
+platform, so those filters and the engagement order list posts only.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from hashtags.models import Post
@@ -26,6 +29,8 @@ from hashtags.tagsets import tagsets_meeting
 from .dashboard_params import RANGES
 from .models import Campaign, CampaignHashtag, PostCuration, Story, web_link
 from .selectors_posts import campaign_posts, campaign_window, tag_labels
+from .selectors_top import SMALL_WINDOW
+from .selectors_totals import rollup_rows, totals_of
 
 __all__ = ["campaign_posts", "campaign_window", "queue_item", "queue_page", "status_counts"]
 
@@ -152,15 +157,15 @@ def _status_q(campaign: Campaign, status: str) -> Q:
 def _posts_page(
     campaign: Campaign, f: QueueFilter, after: tuple | None, limit: int, since: datetime | None
 ) -> list[Post]:
-    tag_ids = list(
-        CampaignHashtag.objects.filter(campaign=campaign).values_list("hashtag_id", flat=True)
+    names = dict(
+        CampaignHashtag.objects.filter(campaign=campaign).values_list("hashtag_id", "hashtag__name")
     )
     if f.hashtag_id:
-        tag_ids = [t for t in tag_ids if t == f.hashtag_id]
-    tagset_ids = sorted(tagsets_meeting(tag_ids))
+        names = {t: name for t, name in names.items() if t == f.hashtag_id}
+    tagset_ids = sorted(tagsets_meeting(names))
     lo, hi = campaign_window(campaign)
     lo = max(lo, since or lo)
-    posts = Post.objects.filter(tagset_id__in=tagset_ids, created_at__gte=lo, created_at__lt=hi)
+    posts = Post.objects.filter(created_at__gte=lo, created_at__lt=hi)
     if f.platform:
         posts = posts.filter(platform=f.platform)
     posts = posts.filter(_status_q(campaign, f.status))
@@ -171,56 +176,52 @@ def _posts_page(
         if after:
             score, pk = after
             posts = posts.filter(Q(score__lt=score) | Q(score=score, pk__lt=pk))
-        posts = posts.order_by("-score", "-pk")
+        posts = posts.filter(tagset_id__in=tagset_ids, is_repost=False)
+        # A small window is read through the tag sets' index and sorted ("score + 0" keeps
+        # the planner off the score index); a big one walks the score index in order.
+        hashtag = next(iter(names.values()), "") if f.hashtag_id else ""
+        small = _window_size(campaign, hashtag, lo, hi, f.platform) <= SMALL_WINDOW
+        score_key = (F("score") + 0) if small else F("score")
+        ranked = posts.order_by(score_key.desc(), F("id").desc()).values_list("pk", flat=True)[
+            :limit
+        ]
+        posts = Post.objects.filter(pk__in=list(ranked)).order_by("-score", "-pk")
     else:
         if after:
             at, rank, pk = after
             # Posts rank above stories at the same instant (order key: created_at, rank, id).
             same = Q(created_at=at, pk__lt=pk) if rank == 1 else Q(pk__in=[])
             posts = posts.filter(Q(created_at__lt=at) | same)
-        if not (f.status or f.min_engagement or f.q) and connection.vendor == "postgresql":
-            ids = _newest_ids(tagset_ids, lo, hi, f.platform, after, limit)
-            posts = Post.objects.filter(pk__in=ids)
-        posts = posts.order_by("-created_at", "-pk")
+        ids = _newest_ids(posts, tagset_ids, limit)
+        posts = Post.objects.filter(pk__in=ids).order_by("-created_at", "-pk")
     return list(posts.select_related("author")[:limit])
 
 
-_NEWEST = f"""
-SELECT p.id FROM unnest(%(sets)s::bigint[]) AS t(id)
-CROSS JOIN LATERAL (
-    SELECT id, created_at FROM {Post._meta.db_table}
-    WHERE tagset_id = t.id AND created_at >= %(lo)s AND created_at < %(hi)s
-        AND (%(platform)s = '' OR platform = %(platform)s)
-        AND (%(at)s::timestamptz IS NULL OR created_at < %(at)s
-            OR (created_at = %(at)s AND id < %(pk)s))
-    ORDER BY created_at DESC, id DESC LIMIT %(limit)s
-) p
-ORDER BY p.created_at DESC, p.id DESC LIMIT %(limit)s
-"""  # noqa: S608 - the table name is ours; values are parameters
-
-
-def _newest_ids(
-    tagset_ids: list[int],
-    lo: datetime,
-    hi: datetime,
-    platform: str,
-    after: tuple | None,
-    limit: int,
-) -> list[int]:
-    """The ids of the `limit` newest posts of these tag sets in [lo, hi), after the cursor:
-    each tag set's newest straight off its index range, then merged."""
+def _newest_ids(posts: QuerySet[Post], tagset_ids: list[int], limit: int) -> list[int]:
+    """The ids of the `limit` newest of these posts carrying one of the tag sets: each tag
+    set's newest straight off its (tag set, created_at) index range (filters applied on the
+    way, so a walk stops after `limit` matches), in one UNION ALL; then merged here."""
     if not tagset_ids:
         return []
-    at, pk = None, 0
-    if after:
-        at, rank, pk = after
-        if rank == 0:  # a story at that instant: the posts at it came before it
-            pk = 0
-    params = {"sets": tagset_ids, "lo": lo, "hi": hi, "platform": platform}
-    params.update({"at": at, "pk": pk, "limit": limit})
-    with connection.cursor() as cursor:
-        cursor.execute(_NEWEST, params)
-        return [row[0] for row in cursor.fetchall()]
+    parts = [
+        posts.filter(tagset_id=t)
+        .order_by("-created_at", "-pk")
+        .values_list("created_at", "pk")[:limit]
+        for t in tagset_ids
+    ]
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return [pk for _, pk in sorted(rows, reverse=True)[:limit]]
+
+
+def _window_size(
+    campaign: Campaign, hashtag: str, lo: datetime, hi: datetime, platform: str
+) -> int:
+    """Posts and reposts of the campaign (or one hashtag) in [lo, hi), each once (rollups)."""
+    rows = rollup_rows(
+        campaign_id=campaign.pk, hashtag=hashtag, platform=platform, start=lo, end=hi
+    )
+    sums = totals_of(rows)
+    return sums["posts"] + sums["reposts"]
 
 
 def _stories_page(

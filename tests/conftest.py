@@ -43,7 +43,21 @@ def outsider(db):
 
 
 @pytest.fixture
+def as_curator(client, curator):
+    client.force_login(curator)
+    return client
+
+
+@pytest.fixture
 def campaign(db):
     return CampaignFactory(
         name="NHIT Week 2026", slug="nhit-week-2026", tags=["NHITweek", "HITworks", "IHeartHIT"]
     )
+
+
+@pytest.fixture
+def public_campaign(campaign):
+    """The campaign above, made public (modules that need other dates define their own)."""
+    campaign.public = True
+    campaign.save(update_fields=["public"])
+    return campaign

@@ -1,4 +1,4 @@
-"""/c/<slug>/api/volume: the numbers equal a brute-force count over the posts, in local time."""
+"""/c/<slug>/api/volume: series match a brute-force count in local time; input, access, caching."""
 
 from __future__ import annotations
 
@@ -14,18 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hashtags.ingest import posts_upsert
-from hashtags.models import Hashtag, Post, TagSet, TagSetRollup, TagSetRollupHour
+from hashtags.models import Hashtag, Post
 from hashtags.polling import source_poll
 from hashtags.sources.base import Page
 
 from .factories import CampaignFactory, SourceFactory
 from .ingest_data import post
-
-URL = "/c/{}/api/volume"
-
-
-def volume(client, campaign, **params):
-    return client.get(URL.format(campaign.slug), params)
+from .volume_data import URL, custom, random_campaign, volume
 
 
 def brute_force(campaign, granularity: str, start: datetime, end: datetime) -> dict:
@@ -61,15 +56,6 @@ def answered(data: dict) -> Counter:
             if n:
                 counts[(line["hashtag"], label)] += n
     return counts
-
-
-def custom(campaign, start, end, granularity):
-    return {
-        "range": "custom",
-        "start": start.isoformat(),
-        "end": end.isoformat(),
-        "granularity": granularity,
-    }
 
 
 @pytest.fixture
@@ -163,29 +149,8 @@ def test_hours_start_at_local_full_hours_in_a_half_hour_zone(client, db):
 )
 @pytest.mark.django_db
 def test_every_granularity_equals_a_brute_force_count(client, seed, granularity, zone):
-    # Hypothesis runs every example in the same test transaction: start each one empty.
-    for model in (TagSetRollup, TagSetRollupHour, TagSet, Post):
-        model.objects.all().delete()
     rng = random.Random(seed)
-    campaign = CampaignFactory(
-        public=True,
-        timezone=zone,
-        start=datetime(2026, 10, 30, tzinfo=UTC),
-        end=datetime(2026, 11, 3, tzinfo=UTC),
-        tags=["NHITweek", "HITworks", "IHeartHIT"],
-    )
-    tags = ["nhitweek", "hitworks", "ihearthit"]
-    batch = [
-        post(
-            seed * 1000 + i,
-            tags=tuple(rng.sample(tags, rng.randint(1, 3))),
-            at=campaign.start + timedelta(seconds=rng.randint(0, 4 * 86400 - 1)),
-            is_repost=rng.random() < 0.2,
-            platform=rng.choice(["x", "bluesky"]),
-        )
-        for i in range(120)
-    ]
-    posts_upsert(posts=batch)
+    campaign = random_campaign(rng, seed, zone)
     span = {"minute": timedelta(hours=5), "hour": timedelta(days=4), "day": timedelta(days=4)}
     start = campaign.start + (
         timedelta(hours=rng.randint(0, 90)) if granularity == "minute" else timedelta()
@@ -193,121 +158,6 @@ def test_every_granularity_equals_a_brute_force_count(client, seed, granularity,
     end = start + span[granularity]
     data = volume(client, campaign, **custom(campaign, start, end, granularity)).json()
     assert answered(data) == brute_force(campaign, granularity, start, end)
-
-
-def local_label(moment: datetime, granularity: str, tz: ZoneInfo) -> str:
-    local = moment.astimezone(tz)
-    if granularity == "minute":
-        return local.replace(second=0, microsecond=0).isoformat()
-    if granularity == "hour":
-        return local.replace(minute=0, second=0, microsecond=0).isoformat()
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).isoformat()
-
-
-def brute_force_total(campaign, window: dict, platform: str = "", hashtag: str = "") -> dict:
-    """{(kind, platform, local bucket label): count} over the posts, each post once."""
-    tz = ZoneInfo(campaign.timezone)
-    tags = campaign.hashtags.filter(name=hashtag) if hashtag else campaign.hashtags.all()
-    wanted = {h.pk for h in tags}
-    posts = Post.objects.filter(created_at__gte=window["start"], created_at__lt=window["end"])
-    if platform:
-        posts = posts.filter(platform=platform)
-    posts = [
-        p
-        for p in posts.select_related("tagset")
-        if p.tagset_id and wanted & set(p.tagset.hashtag_ids)
-    ]
-    counts: Counter = Counter()
-    for one in posts:
-        label = local_label(one.created_at, window["granularity"], tz)
-        kind = "reposts" if one.is_repost else "posts"
-        counts[(kind, "*", label)] += 1
-        if not one.is_repost:
-            counts[("posts", one.platform, label)] += 1
-    return counts
-
-
-def answered_total(data: dict) -> Counter:
-    counts: Counter = Counter()
-    total = data["total"]
-    lines = [("posts", "*", total["posts"]), ("reposts", "*", total["reposts"])]
-    lines += [("posts", p, values) for p, values in total["platforms"].items()]
-    for kind, platform, values in lines:
-        for label, n in zip(data["buckets"], values, strict=True):
-            if n:
-                counts[(kind, platform, label)] += n
-    return counts
-
-
-@settings(
-    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(
-    seed=st.integers(0, 10_000),
-    granularity=st.sampled_from(["minute", "hour", "day"]),
-    zone=st.sampled_from(["America/New_York", "Asia/Kolkata", "UTC"]),
-    platform=st.sampled_from(["", "x", "bluesky"]),
-    hashtag=st.sampled_from(["", "hitworks"]),
-)
-@pytest.mark.django_db
-def test_the_total_counts_each_post_once(client, seed, granularity, zone, platform, hashtag):
-    for model in (TagSetRollup, TagSetRollupHour, TagSet, Post):
-        model.objects.all().delete()
-    rng = random.Random(seed)
-    campaign = CampaignFactory(
-        public=True,
-        timezone=zone,
-        start=datetime(2026, 10, 30, tzinfo=UTC),
-        end=datetime(2026, 11, 3, tzinfo=UTC),
-        tags=["NHITweek", "HITworks", "IHeartHIT"],
-    )
-    tags = ["nhitweek", "hitworks", "ihearthit"]
-    batch = [
-        post(
-            seed * 1000 + i,
-            tags=tuple(rng.sample(tags, rng.randint(1, 3))),
-            at=campaign.start + timedelta(seconds=rng.randint(0, 4 * 86400 - 1)),
-            is_repost=rng.random() < 0.2,
-            platform=rng.choice(["x", "bluesky"]),
-        )
-        for i in range(120)
-    ]
-    posts_upsert(posts=batch)
-    span = {"minute": timedelta(hours=5), "hour": timedelta(days=3), "day": timedelta(days=4)}
-    start = campaign.start + (
-        timedelta(hours=rng.randint(0, 90)) if granularity == "minute" else timedelta()
-    )
-    if granularity == "hour":
-        start += timedelta(minutes=rng.randint(0, 24 * 60))
-    window = {"start": start, "end": start + span[granularity], "granularity": granularity}
-    params = custom(campaign, window["start"], window["end"], granularity)
-    params.update({k: v for k, v in (("platform", platform), ("hashtag", hashtag)) if v})
-    data = volume(client, campaign, **params).json()
-    expected = brute_force_total(campaign, window, platform, hashtag)
-    assert answered_total(data) == expected
-
-
-def test_a_post_with_two_hashtags_is_once_in_the_total(client, public_campaign):
-    at = datetime(2026, 11, 2, 15, 4, 30, tzinfo=UTC)
-    posts_upsert(
-        posts=[
-            post(1, tags=("nhitweek", "hitworks"), at=at, platform="x"),
-            post(2, tags=("hitworks", "ihearthit", "nhitweek"), at=at, platform="bluesky"),
-            post(3, tags=("ihearthit",), at=at, platform="x", is_repost=True),
-        ]
-    )
-    params = custom(public_campaign, at - timedelta(hours=2), at + timedelta(hours=2), "hour")
-    data = volume(client, public_campaign, **params).json()
-    assert sum(sum(line["posts"]) for line in data["series"]) == 5
-    assert sum(data["total"]["posts"]) == 2
-    assert sum(data["total"]["reposts"]) == 1
-    assert {p: sum(v) for p, v in data["total"]["platforms"].items()} == {"x": 1, "bluesky": 1}
-    only = volume(client, public_campaign, **params, hashtag="IHeartHIT").json()
-    assert (sum(only["total"]["posts"]), sum(only["total"]["reposts"])) == (1, 1)
-    assert only["total"]["posts"] == only["series"][0]["posts"]
-    on_x = volume(client, public_campaign, **params, platform="x").json()
-    assert sum(on_x["total"]["posts"]) == 1
-    assert list(on_x["total"]["platforms"]) == ["x"]
 
 
 @pytest.mark.parametrize(

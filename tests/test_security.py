@@ -61,13 +61,6 @@ def csp_directives(header: str) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def public_campaign(campaign):
-    campaign.public = True
-    campaign.save(update_fields=["public"])
-    return campaign
-
-
-@pytest.fixture
 def pages(public_campaign, admin_user) -> dict[str, tuple[str, object]]:
     """Page name -> (path, the user to sign in first or None)."""
     return {

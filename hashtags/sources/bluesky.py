@@ -28,20 +28,13 @@ from typing import Any
 
 import httpx
 from atproto import Client, Session, SessionEvent, models
-from atproto_client.exceptions import (
-    BadRequestError,
-    LoginRequiredError,
-    NetworkError,
-    RateLimitExceededError,
-    UnauthorizedError,
-)
-from atproto_client.models.common import XrpcError
+from atproto_client.exceptions import RateLimitExceededError
 from atproto_client.request import Request
 from atproto_core.exceptions import AtProtocolError
-from atproto_server.exceptions import InvalidTokenError
 from django.conf import settings
 
 from .base import Page, PostData, SourceError
+from .bluesky_errors import error_detail, error_for, is_refused_page, is_session_error
 from .bluesky_posts import PLATFORM, _parse_time, _posts_from
 from .bluesky_profiles import ProfilesUnavailable, followers_fill
 
@@ -55,8 +48,6 @@ TIMEOUT = 20.0  # seconds; atproto's default (httpx's 5 s) is short for a deep s
 # The search index lags behind posting, and "latest" orders by the post's own time, so a post can
 # surface below the boundary after we passed it. Paging a little past the boundary catches it.
 INDEX_LAG = timedelta(minutes=5)
-# Errors that mean "this stored session is no longer accepted", not "this request is wrong".
-_SESSION_ERRORS = frozenset({"ExpiredToken", "InvalidToken", "AuthMissing"})
 _REDACTED = "[redacted]"
 
 _sessions: dict[str, str] = {}  # handle -> atproto session string (holds tokens: never log it)
@@ -126,12 +117,14 @@ class BlueskyClient:
             try:
                 body = self._search(conn, tag=tag, token=token)
             except AtProtocolError as exc:
-                if not (token and _is_refused_page(exc)):
+                if not (token and is_refused_page(exc)):
                     raise self._error(exc, action=f"searching #{tag}") from exc
                 # Search pages by offset and refuses to go past its depth: keep what we have.
                 log.warning("Bluesky refused the paging token for #%s; ending this run", tag)
                 states[tag] = _done_state(since, since_uri, top, top_uri)
-                warning = f"Bluesky stopped paging #{tag} ({_detail(exc)}); older posts skipped."
+                warning = (
+                    f"Bluesky stopped paging #{tag} ({error_detail(exc)}); older posts skipped."
+                )
                 yield Page(posts=[], cursor=_cursor(states), warnings=[warning])
                 return
             posts, warnings = _posts_from(body.get("posts") or [])
@@ -180,7 +173,7 @@ class BlueskyClient:
         try:
             return _query(conn.client, nsid, params)
         except AtProtocolError as exc:
-            if conn.fresh or not _is_session_error(exc):
+            if conn.fresh or not is_session_error(exc):
                 raise
         # The stored session was revoked or outlived its refresh token: log in again, once.
         log.info("Bluesky: the stored session of %s was refused; logging in again", self._handle)
@@ -231,17 +224,17 @@ class BlueskyClient:
         except (AtProtocolError, SourceError) as exc:  # SourceError: an answer that is no JSON
             # _invoke has already logged in again once; a session still refused is refused
             # for searching too, so this fails the fetch like any search would.
-            if _is_session_error(exc):
+            if is_session_error(exc):
                 raise self._error(exc, action="fetching profiles") from exc
-            detail = exc.reason if isinstance(exc, SourceError) else _detail(exc)
+            detail = exc.reason if isinstance(exc, SourceError) else error_detail(exc)
             log.warning("Bluesky: getProfiles failed (%s); follower counts unknown", detail)
             if isinstance(exc, RateLimitExceededError):
                 conn.profiles_refused = f"getProfiles rate limited: {detail}"
             raise ProfilesUnavailable(conn.profiles_refused or f"getProfiles: {detail}") from exc
 
     def _lookup_error(self, exc: AtProtocolError) -> SourceError:
-        if _is_refused_page(exc):  # our uris, not the account or settings: try again later
-            return SourceError(f"Bluesky refused the lookup ({_detail(exc)}).")
+        if is_refused_page(exc):  # our uris, not the account or settings: try again later
+            return SourceError(f"Bluesky refused the lookup ({error_detail(exc)}).")
         return self._error(exc, action="looking up posts")
 
     def _connect(self) -> _Connection:
@@ -285,7 +278,7 @@ class BlueskyClient:
             _sessions[_session_key(self._handle)] = session.export()
 
     def _error(self, exc: BaseException, *, action: str) -> SourceError:
-        error = _error_for(exc, action=action)
+        error = error_for(exc, action=action)
         if self._password and self._password in error.reason:  # no server should echo it back
             error.reason = error.reason.replace(self._password, _REDACTED)
             error.args = (error.reason,)
@@ -319,71 +312,6 @@ def _done_state(
 
 def _cursor(states: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return {"tags": {tag: dict(state) for tag, state in states.items()}}
-
-
-def _error_name(exc: BaseException) -> str:
-    response = getattr(exc, "response", None)
-    content = getattr(response, "content", None)
-    return content.error if isinstance(content, XrpcError) else ""
-
-
-def _detail(exc: BaseException) -> str:
-    response = getattr(exc, "response", None)
-    content = getattr(response, "content", None)
-    if isinstance(content, XrpcError):
-        return f"{content.error}: {content.message}" if content.message else content.error
-    if response is not None:
-        return f"HTTP {response.status_code}"
-    return type(exc).__name__
-
-
-def _is_session_error(exc: BaseException) -> bool:
-    """Whether a stored session was refused: worth one fresh login before blaming the account."""
-    if isinstance(exc, UnauthorizedError | LoginRequiredError | InvalidTokenError):
-        return True
-    return isinstance(exc, BadRequestError) and _error_name(exc) in _SESSION_ERRORS
-
-
-def _is_refused_page(exc: BaseException) -> bool:
-    return isinstance(exc, BadRequestError) and _error_name(exc) not in _SESSION_ERRORS
-
-
-def _error_for(exc: BaseException, *, action: str) -> SourceError:
-    if isinstance(exc, SourceError):
-        return exc
-    detail = _detail(exc)
-    if isinstance(exc, RateLimitExceededError):
-        retry_at = exc.reset_at
-        if retry_at is None and exc.retry_after is not None:
-            retry_at = datetime.now(UTC) + timedelta(seconds=exc.retry_after)
-        return SourceError(
-            f"Bluesky rate limit reached while {action} ({detail}).",
-            retry_at=retry_at,
-            rate_limited=True,
-        )
-    if isinstance(exc, UnauthorizedError):
-        return SourceError(
-            f"Bluesky refused the account while {action} ({detail}). Check BLUESKY_HANDLE and "
-            "BLUESKY_APP_PASSWORD (an app password from Settings > Privacy and security).",
-            permanent=True,
-        )
-    if isinstance(exc, BadRequestError):
-        if _error_name(exc) in _SESSION_ERRORS:  # even a brand-new session: try again later
-            return SourceError(f"Bluesky refused a new session while {action} ({detail}).")
-        return SourceError(
-            f"Bluesky rejected the request while {action} ({detail}); check the source settings.",
-            permanent=True,
-        )
-    if isinstance(exc, NetworkError):  # timeouts, connection errors, 502/409/413
-        return SourceError(f"Bluesky could not be reached while {action} ({detail}).")
-    response = getattr(exc, "response", None)
-    if response is not None and response.status_code in {404, 501}:
-        return SourceError(
-            f"The Bluesky service does not serve this while {action} ({detail}); "
-            "check the service URL.",
-            permanent=True,
-        )
-    return SourceError(f"Bluesky failed while {action} ({detail}).")
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -45,13 +45,6 @@ def _assert_clean(page, console: list[str]) -> None:
     assert errors == []
 
 
-@pytest.fixture
-def public_campaign(campaign):
-    campaign.public = True
-    campaign.save(update_fields=["public"])
-    return campaign
-
-
 def test_the_public_pages_break_no_policy_rule(live_server, page, console, public_campaign):
     for path in ("/", public_campaign.get_absolute_url(), "/login/"):
         response = page.goto(f"{live_server.url}{path}")

@@ -1,5 +1,5 @@
 """Bluesky follower counts: getProfiles after each search page, against recorded XRPC responses
-replayed beneath the real atproto Client (the Replay of test_bluesky.py)."""
+replayed beneath the real atproto Client (the Replay of bluesky_replay.py)."""
 
 from __future__ import annotations
 
@@ -15,15 +15,9 @@ from django.test import override_settings
 
 from hashtags.sources import bluesky_profiles
 from hashtags.sources.base import SourceError
-from hashtags.sources.bluesky import sessions_forget
-from hashtags.sources.bluesky_profiles import PROFILE_BATCH, followers_forget
-from tests.sources.test_bluesky import (
-    GET_PROFILES,
-    Replay,
-    load,
-    make_client,
-    store_session,
-)
+from hashtags.sources.bluesky_profiles import PROFILE_BATCH
+
+from .bluesky_replay import GET_PROFILES, Replay, load, make_client, store_session
 
 LOGIN = "com.atproto.server.createSession"
 SEARCH = "app.bsky.feed.searchPosts"
@@ -43,15 +37,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture(autouse=True)
-def _empty_stores():
-    sessions_forget()
-    followers_forget()
-    yield
-    sessions_forget()
-    followers_forget()
 
 
 def logged_in() -> Replay:

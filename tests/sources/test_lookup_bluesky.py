@@ -2,82 +2,30 @@
 
 from __future__ import annotations
 
-import json
 import logging
-from collections import defaultdict
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from hashtags.sources.base import SourceError
-from hashtags.sources.bluesky import LOOKUP_BATCH, BlueskyClient, sessions_forget
-from hashtags.sources.bluesky_profiles import followers_forget
+from hashtags.sources.bluesky import LOOKUP_BATCH
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "bluesky"
-HANDLE = "nhitweek-bot.bsky.social"
-PASSWORD = "k3vn-p8qz-x2hd-m7wc"
-PDS = "porcini.us-east.host.bsky.network"
-RESET = 1758380400
+from .bluesky_replay import GET_PROFILES, PASSWORD, PDS, RESET, Replay, load, make_client
+
 P1 = "at://did:plc:u5cwb2mwiv2bfq53cjufe6yn/app.bsky.feed.post/3lzbtv6aks22a"
 P2 = "at://did:plc:4o6b4clcgvnzpmoxhzmnqpje/app.bsky.feed.post/3lzbtr4xw7k2d"  # since deleted
 P3 = "at://did:plc:r3mvxhfkmo5d7tgq2jhpzyaa/app.bsky.feed.post/3lzbtkq2lhs2x"
 D1 = "did:plc:u5cwb2mwiv2bfq53cjufe6yn"
 D3 = "did:plc:r3mvxhfkmo5d7tgq2jhpzyaa"
 GET_POSTS = "app.bsky.feed.getPosts"
-GET_PROFILES = "app.bsky.actor.getProfiles"
 LOGIN = "com.atproto.server.createSession"
 
 
-def load(name: str) -> dict[str, Any]:
-    return json.loads((FIXTURES / name).read_text())
-
-
-class Replay:
-    """The network: answers each XRPC method from its queue of recorded responses, in order."""
-
-    def __init__(self) -> None:
-        self.queues: dict[str, list[Any]] = defaultdict(list)
-        self.requests: list[httpx.Request] = []
-
-    def add(
-        self,
-        nsid: str,
-        fixture: str | dict[str, Any],
-        *,
-        status: int = 200,
-        error: Exception | None = None,
-    ):
-        body = load(fixture) if isinstance(fixture, str) and fixture else fixture
-        self.queues[nsid].append(error or (status, body))
-        return self
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        nsid = request.url.path.rsplit("/", 1)[-1]
-        assert self.queues[nsid], f"unexpected request to {nsid}"
-        answer = self.queues[nsid].pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        status, body = answer
-        limits = {
-            "RateLimit-Limit": "3000",
-            "RateLimit-Remaining": "2999" if status != 429 else "0",
-            "RateLimit-Reset": str(RESET),
-            "RateLimit-Policy": "3000;w=300",
-        }
-        return httpx.Response(status, json=body, headers=limits, request=request)
-
-    def calls(self, nsid: str) -> list[httpx.Request]:
-        return [r for r in self.requests if r.url.path.endswith(f"/xrpc/{nsid}")]
-
-
-def make_client(replay: Replay) -> BlueskyClient:
-    return BlueskyClient(
-        handle=HANDLE, app_password=PASSWORD, transport=httpx.MockTransport(replay)
-    )
+def network() -> Replay:
+    """Only what the test queued answers: getProfiles too is asked for only where expected."""
+    return Replay(answer_profiles=False)
 
 
 def profiles_of(*dids: str) -> dict[str, Any]:
@@ -86,17 +34,8 @@ def profiles_of(*dids: str) -> dict[str, Any]:
     return {"profiles": [views[did] for did in dids if did in views]}
 
 
-@pytest.fixture(autouse=True)
-def _empty_session_store():
-    sessions_forget()
-    followers_forget()
-    yield
-    sessions_forget()
-    followers_forget()
-
-
 def test_it_returns_fresh_counts_and_leaves_out_deleted_posts():
-    replay = Replay().add(LOGIN, "create_session.json").add(GET_POSTS, "lookup_get_posts.json")
+    replay = network().add(LOGIN, "create_session.json").add(GET_POSTS, "lookup_get_posts.json")
     replay.add(GET_PROFILES, profiles_of(D1, D3))
 
     posts = make_client(replay).lookup(external_ids=[P1, P2, P3])
@@ -115,7 +54,7 @@ def test_it_returns_fresh_counts_and_leaves_out_deleted_posts():
 
 
 def test_authors_get_their_follower_counts_from_one_getprofiles_call():
-    replay = Replay().add(LOGIN, "create_session.json").add(GET_POSTS, "lookup_get_posts.json")
+    replay = network().add(LOGIN, "create_session.json").add(GET_POSTS, "lookup_get_posts.json")
     replay.add(GET_PROFILES, profiles_of(D1, D3))
 
     first, third = make_client(replay).lookup(external_ids=[P1, P2, P3])
@@ -133,7 +72,7 @@ def test_authors_get_their_follower_counts_from_one_getprofiles_call():
 def test_a_failed_getprofiles_still_returns_the_posts_with_unknown_followers(
     status, fixture, caplog
 ):
-    replay = Replay().add(LOGIN, "create_session.json").add(GET_POSTS, "lookup_get_posts.json")
+    replay = network().add(LOGIN, "create_session.json").add(GET_POSTS, "lookup_get_posts.json")
     replay.add(GET_PROFILES, fixture, status=status)
 
     posts = make_client(replay).lookup(external_ids=[P1, P2, P3])
@@ -146,7 +85,7 @@ def test_a_failed_getprofiles_still_returns_the_posts_with_unknown_followers(
 
 def test_more_uris_than_one_request_takes_are_split_and_one_login_serves_all():
     uris = [f"{P1[:-7]}{n:07d}" for n in range(30)]
-    replay = Replay().add(LOGIN, "create_session.json")
+    replay = network().add(LOGIN, "create_session.json")
     for _ in range(2):
         replay.add(GET_POSTS, "lookup_get_posts_empty.json")
 
@@ -158,14 +97,14 @@ def test_more_uris_than_one_request_takes_are_split_and_one_login_serves_all():
 
 
 def test_nothing_is_asked_for_ids_that_are_no_at_uris():
-    replay = Replay()
+    replay = network()
 
     assert make_client(replay).lookup(external_ids=["", "p1", "https://bsky.app/x"]) == []
     assert replay.requests == []
 
 
 def test_a_rate_limit_is_transient_until_the_reset_time():
-    replay = Replay().add(LOGIN, "create_session.json")
+    replay = network().add(LOGIN, "create_session.json")
     replay.add(GET_POSTS, "error_rate_limit_exceeded.json", status=429)
 
     with pytest.raises(SourceError) as caught:
@@ -176,7 +115,7 @@ def test_a_rate_limit_is_transient_until_the_reset_time():
 
 
 def test_a_refused_uri_list_is_transient_not_a_disabled_source():
-    replay = Replay().add(LOGIN, "create_session.json")
+    replay = network().add(LOGIN, "create_session.json")
     replay.add(GET_POSTS, "lookup_error_invalid_uri.json", status=400)
 
     with pytest.raises(SourceError) as caught:
@@ -189,7 +128,7 @@ def test_a_refused_uri_list_is_transient_not_a_disabled_source():
 def test_a_wrong_app_password_is_permanent_and_never_shown(caplog):
     for name in (None, "httpx", "httpcore", "atproto", "atproto_client"):
         caplog.set_level(logging.DEBUG, logger=name)
-    replay = Replay().add(LOGIN, "error_authentication_required.json", status=401)
+    replay = network().add(LOGIN, "error_authentication_required.json", status=401)
 
     with pytest.raises(SourceError) as caught:
         make_client(replay).lookup(external_ids=[P1])
@@ -201,7 +140,7 @@ def test_a_wrong_app_password_is_permanent_and_never_shown(caplog):
 
 @pytest.mark.parametrize("error", [httpx.ReadTimeout("timed out"), httpx.ConnectError("refused")])
 def test_timeouts_are_transient(error):
-    replay = Replay().add(LOGIN, "create_session.json").add(GET_POSTS, "", error=error)
+    replay = network().add(LOGIN, "create_session.json").add(GET_POSTS, "", error=error)
 
     with pytest.raises(SourceError) as caught:
         make_client(replay).lookup(external_ids=[P1])

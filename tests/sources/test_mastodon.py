@@ -2,47 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
 import responses
 from mastodon.errors import MastodonWarning
-from responses import matchers
 
 from hashtags.models import Source
 from hashtags.sources.base import SourceError
 from hashtags.sources.mastodon import MastodonClient, client_for
 from hashtags.sources.mastodon_posts import html_to_text
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "mastodon"
+from .mastodon_replay import recorded, replay
+
 SERVER = "https://mastodon.social"
 TOKEN = "mstdn-test-token-7f3a9c1e5b2d"
 NEWEST_LATEST = "115200000000000077"
-
-
-def recorded(name: str) -> dict:
-    return json.loads((FIXTURES / f"{name}.json").read_text())
-
-
-def replay(rsps: responses.RequestsMock, name: str, *, query: dict | None = None) -> None:
-    """Register one recorded exchange, matched on its exact query string."""
-    request, response = recorded(name)["request"], recorded(name)["response"]
-    headers = dict(response["headers"])
-    body = response["body"]
-    rsps.add(
-        request["method"],
-        request["url"],
-        body=body if isinstance(body, str) else json.dumps(body),
-        status=response["status"],
-        headers=headers,
-        content_type=headers.pop("Content-Type"),
-        match=[matchers.query_param_matcher(request["query"] if query is None else query)],
-    )
 
 
 def requested(rsps: responses.RequestsMock) -> list[tuple[str, dict]]:

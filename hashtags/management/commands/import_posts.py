@@ -9,7 +9,8 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from hashtags.archive import BATCH_SIZE, FORMATS_IN, archive_import
+from hashtags.archive import BATCH_SIZE, archive_import
+from hashtags.archive_posts import FORMATS_IN
 from hashtags.models import Hashtag
 
 
