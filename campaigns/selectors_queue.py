@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -28,14 +29,20 @@ from hashtags.tagsets import tagsets_meeting
 
 from .dashboard_params import RANGES
 from .models import Campaign, CampaignHashtag, PostCuration, Story, web_link
-from .selectors_posts import campaign_posts, campaign_window, tag_labels
+from .selectors_posts import campaign_window, tag_labels
 from .selectors_top import SMALL_WINDOW
 from .selectors_totals import rollup_rows, totals_of
 
-__all__ = ["campaign_posts", "campaign_window", "queue_item", "queue_page", "status_counts"]
-
 PAGE_SIZE = 50
 SEARCH_CONFIG = "simple"  # hashtags, handles and health IT jargon are not English words
+# Full-text search has no index (one would cost every stored post an index entry): a search
+# scans the campaign's posts newest first until it has a page, so a rare word in a huge
+# campaign could take long. It is stopped after this long with a message (PostgreSQL).
+SEARCH_TIMEOUT_MS = 5000
+
+
+class SearchTooSlow(Exception):
+    """A queue search ran past QUEUE_SEARCH_TIMEOUT_MS; the message says how to narrow it."""
 
 
 # --- The queue -------------------------------------------------------------------------------
@@ -274,7 +281,9 @@ def queue_page(
         since = (now or timezone.now()) - RANGES[filters.range]
     items: list[QueueItem] = []
     if filters.wants_posts:
-        posts = _posts_page(campaign, filters, position, limit + 1, since)
+        posts = _bounded(
+            filters, lambda: _posts_page(campaign, filters, position, limit + 1, since)
+        )
         items += _items_for_posts(campaign, posts)
     if filters.wants_stories and filters.sort == "newest" and filters.status != "featured":
         stories = _stories_page(campaign, filters, position, limit + 1, since)
@@ -283,6 +292,34 @@ def queue_page(
     more = len(items) > limit
     items = items[:limit]
     return items, (cursor_make(items[-1], filters.sort) if more and items else "")
+
+
+def _bounded(filters: QueueFilter, read):
+    """read(), under the search time limit when the filters search text (PostgreSQL)."""
+    if not filters.q or connection.vendor != "postgresql":
+        return read()
+    limit = int(getattr(settings, "QUEUE_SEARCH_TIMEOUT_MS", SEARCH_TIMEOUT_MS))
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('statement_timeout'), "
+                "set_config('statement_timeout', %s, true)",
+                [str(limit)],
+            )
+            before = cursor.fetchone()[0]
+            found = read()
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
+            return found
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "pgcode", None) != _QUERY_CANCELED:
+            raise
+        raise SearchTooSlow(
+            f"The search stopped after {limit / 1000:g} s without a page of results: this "
+            "campaign has many posts. Narrow it with a time range, a hashtag or a platform."
+        ) from None
+
+
+_QUERY_CANCELED = "57014"
 
 
 def queue_item(*, campaign: Campaign, kind: str, pk: int) -> QueueItem | None:

@@ -31,7 +31,7 @@ from .forms_curate import MAX_BULK, QueueFilterForm, RulesForm, item_parse, posi
 from .models import Campaign, CurationEvent, ModerationRules
 from .moderation import rules_save
 from .roles import ADMIN, user_roles
-from .selectors_queue import queue_item, queue_page, status_counts
+from .selectors_queue import SearchTooSlow, queue_item, queue_page, status_counts
 
 PAST = {
     "approve": "approved",
@@ -104,12 +104,15 @@ def curate_queue(request: HttpRequest, slug: str) -> HttpResponse:
     filters = form.filters()
     cursor_error = ""
     try:
-        items, next_cursor = queue_page(
-            campaign=campaign, filters=filters, after=request.GET.get("after", "")
-        )
-    except ValueError as exc:
-        cursor_error = str(exc)
-        items, next_cursor = queue_page(campaign=campaign, filters=filters)
+        try:
+            items, next_cursor = queue_page(
+                campaign=campaign, filters=filters, after=request.GET.get("after", "")
+            )
+        except ValueError as exc:
+            cursor_error = str(exc)
+            items, next_cursor = queue_page(campaign=campaign, filters=filters)
+    except SearchTooSlow as exc:
+        cursor_error, items, next_cursor = str(exc), [], ""
     params = request.GET.copy()
     params.pop("after", None)
     context = {

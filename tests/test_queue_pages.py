@@ -8,7 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from campaigns.selectors_queue import QueueFilter, queue_page
+from campaigns import selectors_queue
+from campaigns.selectors_queue import QueueFilter, SearchTooSlow, queue_page
 
 from .support.curation import post_make
 
@@ -82,3 +83,31 @@ def test_the_engagement_order_lists_original_posts_by_score_in_any_campaign(
     shown = every_page(campaign, QueueFilter(kind="posts", sort="engagement"))
     assert [p.pk for p in shown] == [p.pk for p in wanted]
     assert not any(p.is_repost for p in shown)
+
+
+def test_a_search_that_runs_too_long_stops_with_a_message_and_the_page_still_answers(
+    as_curator, campaign, settings, monkeypatch
+):
+    from django.db.models import BooleanField, ExpressionWrapper
+    from django.db.models.expressions import RawSQL
+
+    some_posts(campaign, count=5)
+    slow = ExpressionWrapper(RawSQL("pg_sleep(0.05) IS NOT NULL", []), output_field=BooleanField())
+    real = selectors_queue._search
+    monkeypatch.setattr(
+        "campaigns.selectors_queue._search", lambda qs, q, fields: real(qs, q, fields).filter(slow)
+    )
+    settings.QUEUE_SEARCH_TIMEOUT_MS = 20
+    with pytest.raises(SearchTooSlow, match="Narrow it with a time range"):
+        queue_page(campaign=campaign, filters=QueueFilter(kind="posts", q="interop"))
+    response = as_curator.get(f"/c/{campaign.slug}/curate/", {"q": "interop"})
+    assert response.status_code == 200
+    assert "The search stopped after 0.02 s" in response.content.decode()
+    assert response.context["items"] == []
+    settings.QUEUE_SEARCH_TIMEOUT_MS = 5000  # a quick search is not stopped
+    assert queue_page(campaign=campaign, filters=QueueFilter(kind="posts", q="interop"))[0]
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # and the limit does not outlive the search
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"
