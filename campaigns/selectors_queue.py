@@ -210,6 +210,9 @@ def _newest_ids(posts: QuerySet[Post], tagset_ids: list[int], limit: int) -> lis
     way, so a walk stops after `limit` matches), in one UNION ALL; then merged here."""
     if not tagset_ids:
         return []
+    if not connection.features.supports_slicing_ordering_in_compound:  # SQLite: one scan
+        newest = posts.filter(tagset_id__in=tagset_ids).order_by("-created_at", "-pk")
+        return list(newest.values_list("pk", flat=True)[:limit])
     parts = [
         posts.filter(tagset_id=t)
         .order_by("-created_at", "-pk")

@@ -53,3 +53,29 @@ def test_the_embedded_default_seeds_polls_the_demo_and_stores_each_post_once(tmp
     assert int(posts) > 0 and posts == distinct
     assert has_rollups == "True"
     assert (tmp_path / "var" / "nhitweek.sqlite3").exists()
+
+
+def test_the_embedded_default_serves_the_curator_queue_and_exports(tmp_path):
+    """The queue's PostgreSQL-only shortcuts (merged tag-set walks, the search time limit)
+    have plain fallbacks on SQLite: every order and filter answers."""
+    for args in (("migrate", "--noinput"), ("seed_demo",)):
+        done = _manage(tmp_path, *args)
+        assert done.returncode == 0, done.stderr
+    script = (
+        "from campaigns.models import Campaign;"
+        "from campaigns.selectors_queue import QueueFilter, queue_page;"
+        "from campaigns.selectors_posts import campaign_posts_export;"
+        "c = Campaign.objects.get(slug='nhit-week-2025');"
+        "pages = [queue_page(campaign=c, filters=f)[0] for f in ("
+        " QueueFilter(), QueueFilter(sort='engagement'), QueueFilter(q='health'),"
+        " QueueFilter(platform='demo', min_engagement=1))];"
+        "first, cursor = queue_page(campaign=c, filters=QueueFilter(), limit=5);"
+        "second, _ = queue_page(campaign=c, filters=QueueFilter(), after=cursor, limit=5);"
+        "print('sizes', *[len(p) for p in pages], len({i.key for i in first + second}),"
+        " sum(1 for _ in campaign_posts_export(campaign=c)) > 0)"
+    )
+    done = _manage(tmp_path, "shell", "-c", script)
+    assert done.returncode == 0, done.stderr
+    sizes = done.stdout.split("sizes")[-1].split()
+    assert [int(n) > 0 for n in sizes[:4]] == [True] * 4, done.stdout
+    assert sizes[4:] == ["10", "True"], done.stdout
