@@ -32,7 +32,7 @@ from .wall import campaign_wall
 
 REFRESH_DEFAULT, ROTATE_DEFAULT = 5, 8
 SECONDS_MIN, SECONDS_MAX = 1, 60
-ANSWER_VERSION = "1"  # part of the cache key: bump when the answer's shape changes
+ANSWER_VERSION = "2"  # part of the cache key: bump when the answer's shape changes
 
 
 def bounded_seconds(value: str | None, default: int) -> int:

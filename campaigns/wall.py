@@ -6,13 +6,16 @@ Design:
   shows the post first), then the rest newest first, WALL_LIMIT in all. Hidden posts are never
   featured (hiding unfeatures), so "featured" already satisfies public_post_filter in both
   moderation modes.
+- A post shows the campaign's hashtags it carries (its tag set's, in the campaign's order, in
+  their colours; a tag tracked for another campaign is left out); a story shows none.
 - Every value is plain data for escaping at the edge: templates autoescape, wall.js uses
   textContent. Links are kept only when http/https. Avatars are never sent (remote images
   would break the CSP and leak viewers to the networks): initials stand in for them.
   A story's e-mail address is never read.
 - The live count is original posts with the campaign's hashtags between its start and end,
   from the tag-set rollups (each post once); reposts are given beside it, not added in.
-- A constant number of queries whatever the number of items: hashtags, posts, stories, totals.
+- A constant number of queries whatever the number of items: hashtags, posts, stories, totals,
+  and the two of tag_labels (the campaign's tag sets) that name every post's hashtags.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from django.utils import timezone
 from hashtags.models import Platform
 
 from .models import Campaign, PostCuration, Story, web_link
+from .selectors_posts import tag_labels
 from .selectors_totals import campaign_totals
 
 WALL_LIMIT = 50
@@ -56,7 +60,9 @@ def _when(moment: datetime, campaign: Campaign) -> tuple[str, str]:
     return local.isoformat(), f"{local:%a %b} {local.day}, {local:%H:%M}"
 
 
-def _post_item(row: PostCuration, campaign: Campaign) -> dict[str, Any]:
+def _post_item(
+    row: PostCuration, campaign: Campaign, chips: dict[int, list[dict[str, str]]]
+) -> dict[str, Any]:
     post, author = row.post, row.post.author
     created_at, when = _when(post.created_at, campaign)
     return {
@@ -70,6 +76,7 @@ def _post_item(row: PostCuration, campaign: Campaign) -> dict[str, Any]:
         "url": web_link(post.url),
         "created_at": created_at,
         "when": when,
+        "hashtags": chips.get(post.tagset_id, []),
         "author": {
             "name": author.name or author.handle,
             "handle": author.handle,
@@ -93,6 +100,7 @@ def _story_item(story: Story, campaign: Campaign) -> dict[str, Any]:
         "url": story.safe_link,
         "created_at": created_at,
         "when": when,
+        "hashtags": [],  # a story carries no hashtags of its own
     }
 
 
@@ -108,6 +116,7 @@ def featured_posts(*, campaign: Campaign, limit: int = WALL_LIMIT) -> list[PostC
             "post__text",
             "post__url",
             "post__created_at",
+            "post__tagset_id",
             "post__author__handle",
             "post__author__name",
             "post__author__url",
@@ -125,10 +134,31 @@ def approved_stories(*, campaign: Campaign, limit: int = WALL_LIMIT) -> list[Sto
     )
 
 
-def wall_items(*, campaign: Campaign, limit: int = WALL_LIMIT) -> list[dict[str, Any]]:
-    """Pinned posts and stories in pin order, then the others newest first; at most `limit`."""
+def post_chips(
+    *, campaign: Campaign, hashtags: list[dict[str, str]]
+) -> dict[int, list[dict[str, str]]]:
+    """Tag set id -> the campaign's hashtags it holds, as wall_hashtags gives them (display name
+    and colour), in the campaign's order. Two queries for any number of posts."""
+    colours = {tag["tag"]: tag["color"] for tag in hashtags}
+    return {
+        tagset_id: [{"tag": name, "color": colours.get(name, "")} for name in names]
+        for tagset_id, names in tag_labels(campaign=campaign, label="display").items()
+    }
+
+
+def wall_items(
+    *,
+    campaign: Campaign,
+    limit: int = WALL_LIMIT,
+    hashtags: list[dict[str, str]] | None = None,
+) -> list[dict[str, Any]]:
+    """Pinned posts and stories in pin order, then the others newest first; at most `limit`.
+    `hashtags` is wall_hashtags' answer when the caller has it already (saves a query)."""
+    if hashtags is None:
+        hashtags = wall_hashtags(campaign=campaign)
+    chips = post_chips(campaign=campaign, hashtags=hashtags)
     every = [
-        (row.post.created_at, _post_item(row, campaign))
+        (row.post.created_at, _post_item(row, campaign, chips))
         for row in featured_posts(campaign=campaign, limit=limit)
     ] + [
         (story.created_at, _story_item(story, campaign))
@@ -143,6 +173,7 @@ def wall_items(*, campaign: Campaign, limit: int = WALL_LIMIT) -> list[dict[str,
 
 
 def wall_hashtags(*, campaign: Campaign) -> list[dict[str, str]]:
+    """The campaign's hashtags in its order: display name (no '#') and colour. One query."""
     links = campaign.campaign_hashtags.select_related("hashtag").order_by("position", "id")
     return [{"tag": link.hashtag.display, "color": link.color} for link in links]
 
@@ -161,12 +192,13 @@ def campaign_wall(*, campaign: Campaign, now: datetime | None = None) -> dict[st
     """The answer of /c/<slug>/api/wall (and the first paint of the wall pages); cacheable:
     nothing in it changes without a generation bump or a campaign edit, but the clock."""
     now = now or timezone.now()
+    hashtags = wall_hashtags(campaign=campaign)
     return {
         "campaign": campaign.slug,
         "name": campaign.name,
         "timezone": campaign.timezone,
         "computed_at": now.astimezone(campaign.tz).isoformat(),
-        "hashtags": wall_hashtags(campaign=campaign),
+        "hashtags": hashtags,
         "count": wall_count(campaign=campaign),
-        "items": wall_items(campaign=campaign),
+        "items": wall_items(campaign=campaign, hashtags=hashtags),
     }

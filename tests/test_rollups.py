@@ -1,4 +1,4 @@
-"""The tag-set rollups stay equal to a recount from posts and links, whatever happens to them.
+"""The tag-set rollups stay equal to a recount from the posts, whatever happens to them.
 
 Mixed sequences of new posts, re-polls with changed metrics, tag sets that grow and metric
 refreshes go through both write paths (polling pages and COPY batches, the `path` fixture), and

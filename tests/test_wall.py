@@ -11,8 +11,12 @@ from django.test.utils import CaptureQueriesContext
 
 from campaigns.curation import story_curate
 from campaigns.models import Story
+from campaigns.wall import campaign_wall
+from hashtags.ingest import posts_upsert
 from hashtags.models import Author, Post, TagSet, TagSetRollup, TagSetRollupHour
 
+from .factories import CampaignFactory
+from .ingest_data import post
 from .wall_data import EMAIL, act, keys, store, story, wall_json
 
 pytestmark = pytest.mark.django_db
@@ -110,6 +114,33 @@ def test_items_carry_what_the_screen_shows_in_the_campaign_zone(client, public_c
     assert str(s.pk) == str(story_item["id"])
 
 
+def test_a_post_shows_the_campaign_hashtags_it_carries_in_campaign_order_and_colours(
+    client, public_campaign, curator
+):
+    c = public_campaign
+    CampaignFactory(slug="other", tags=["HealthIT"])  # tracked, but for another campaign
+    at = c.start + timedelta(hours=1)
+    tags = ("ihearthit", "healthit", "nottracked", "nhitweek")
+    posts_upsert(posts=[post(1, tags=tags, at=at), post(2, tags=("hitworks",), at=at)])
+    both, one = (Post.objects.get(external_id=f"p{n}") for n in (1, 2))
+    assert len(both.tagset.key.split(",")) == 3  # NHITweek, IHeartHIT and HealthIT
+    act(c, curator, both.pk, "feature")
+    act(c, curator, one.pk, "pin", position=1)
+    story(c, "Dana")
+    colour = {ln.hashtag.display: ln.color for ln in c.campaign_hashtags.select_related("hashtag")}
+
+    items = {item["key"]: item for item in wall_json(client, c)["items"]}
+    assert items[f"post-{both.pk}"]["hashtags"] == [
+        {"tag": "NHITweek", "color": colour["NHITweek"]},
+        {"tag": "IHeartHIT", "color": colour["IHeartHIT"]},
+    ]
+    assert items[f"post-{one.pk}"]["hashtags"] == [{"tag": "HITworks", "color": colour["HITworks"]}]
+    (story_item,) = (item for item in items.values() if item["kind"] == "story")
+    assert story_item["hashtags"] == []
+    # The header and the chips name a tag alike: its display form, the '#' added on screen.
+    assert {t["tag"] for t in wall_json(client, c)["hashtags"]} == set(colour)
+
+
 def test_the_answer_carries_the_hashtags_in_their_colours_and_the_live_count(
     client, public_campaign
 ):
@@ -186,3 +217,20 @@ def test_the_query_count_does_not_grow_with_the_items(client, public_campaign, c
     assert len(wall_json(client, c)["items"]) == 33
     assert with_many == with_few
     assert cached < with_few
+
+
+def test_the_answer_costs_six_queries_whatever_the_number_of_items(
+    public_campaign, curator, django_assert_num_queries
+):
+    c = public_campaign
+    for pk in store(c, *range(1, 21)):
+        act(c, curator, pk, "feature")
+    for i in range(5):
+        story(c, f"S{i}")
+    # The hashtags, the live count, the posts, the stories, and two for every post's hashtags
+    # (tag_labels: the campaign's hashtags, then the tag sets meeting them).
+    with django_assert_num_queries(6):
+        answer = campaign_wall(campaign=c)
+    posts = [item for item in answer["items"] if item["kind"] == "post"]
+    assert len(answer["items"]) == 25 and len(posts) == 20
+    assert all(item["hashtags"][0]["tag"] == "NHITweek" for item in posts)

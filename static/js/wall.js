@@ -2,7 +2,8 @@
  *
  * body data-: api (the JSON URL), refresh (seconds between polls), rotate (seconds each item
  * stays in the spotlight), mode: "wall" (full screen), "compact" (embed), "list" (featured embed).
- * Every value from the server goes into the page through textContent, never as HTML.
+ * Every value from the server goes into the page through textContent, never as HTML; a
+ * campaign colour only as a CSS variable, and only when it is #rrggbb.
  * A poll that fails keeps what is on screen and says it is reconnecting; the next one retries.
  * Items that arrive in a poll go to the front of "Up next", so a post a curator just featured
  * is on screen within one refresh interval. Keys: F full screen, right arrow next item.
@@ -64,6 +65,29 @@
     return typeof url === "string" && /^https?:\/\//i.test(url) ? url : "";
   }
 
+  // A campaign colour from the server, set only when it is one (#rrggbb), as a CSS variable.
+  function tagColor(node, color) {
+    if (typeof color === "string" && /^#[0-9a-f]{6}$/i.test(color)) {
+      node.style.setProperty("--tag-color", color);
+    }
+  }
+
+  // The campaign's hashtags a post carries, as chips in their colours (a story has none).
+  function tagChips(item) {
+    const tags = (Array.isArray(item.hashtags) ? item.hashtags : []).filter(
+      (t) => t && typeof t.tag === "string" && t.tag
+    );
+    if (!tags.length) return null;
+    const list = el("ul", "card__tags");
+    list.setAttribute("aria-label", "Hashtags");
+    for (const t of tags) {
+      const chip = el("li", "card__tag", `#${t.tag}`);
+      tagColor(chip, t.color);
+      list.append(chip);
+    }
+    return list;
+  }
+
   function sizeClass(text) {
     const n = (text || "").length;
     if (n <= 90) return "card__text--xl";
@@ -74,7 +98,8 @@
 
   // --- One item as a card --------------------------------------------------------------------
 
-  function card(item, spotlight, links = LINKS) {
+  // spotlight: the big card; tagsFirst: the hashtags lead the card (a small card of Up next).
+  function card(item, spotlight, links = LINKS, tagsFirst = false) {
     const post = item.kind === "post";
     const article = el("article", `card card--${item.kind}${item.pinned ? " card--pinned" : ""}`);
     article.dataset.key = item.key;
@@ -86,7 +111,12 @@
 
     const text = el("p", `card__text ${spotlight ? sizeClass(item.text) : ""}`, item.text);
     text.dir = "auto";
+    // In Up next the hashtags take the line a story gives its label; elsewhere they follow the
+    // text, as a post's own tags.
+    const chips = tagChips(item);
+    if (chips && tagsFirst) article.append(chips);
     article.append(text);
+    if (chips && !tagsFirst) article.append(chips);
 
     const by = el("footer", "card__by");
     const avatar = el("span", "avatar", post ? item.author.initials : item.initials);
@@ -191,7 +221,7 @@
     view.next.replaceChildren(
       ...upcoming(NEXT_COUNT).map((key) => {
         const li = el("li", "wall-next__item");
-        li.append(card(state.byKey.get(key), false, false));
+        li.append(card(state.byKey.get(key), false, false, true));
         return li;
       })
     );
@@ -245,7 +275,7 @@
       view.tags.replaceChildren(
         ...tags.map((t) => {
           const li = el("li", "wall-tag", `#${t.tag}`);
-          if (/^#[0-9a-f]{6}$/i.test(t.color)) li.style.setProperty("--tag-color", t.color);
+          tagColor(li, t.color);
           return li;
         })
       );

@@ -30,6 +30,7 @@ ARTIFACTS_DIR = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
 XSS = '<img src=x onerror=alert(1)><script>alert("wall")</script> #NHITweek'
 WAIT_MS = 8000  # a few refresh intervals of 1 s; the assertion is "no reload", not speed
 
+# (platform, handle, name, text, the tracked hashtags it carries: its tag set)
 POSTS = [
     (
         "x",
@@ -37,30 +38,35 @@ POSTS = [
         "NHIT Week Team",
         "Welcome to National Health IT Week! Tell us how health IT works for you "
         "with #NHITweek, and share your #IHeartHIT story.",
+        ("ihearthit", "nhitweek"),
     ),
     (
         "mastodon",
         "healthit@mastodon.social",
         "Rosa Martínez",
         "Our HIE connected 14 rural clinics this year. Records now follow the patient. #HITworks",
+        ("hitworks",),
     ),
     (
         "bluesky",
         "nurse-jo.bsky.social",
         "Jo Okafor, RN",
-        "Day 2 of #NHITweek: the telehealth panel was packed. Slides are up on our site.",
+        "Day 2 of #NHITweek: the telehealth panel was packed. Slides are up on our site. #HITworks",
+        ("nhitweek", "hitworks"),
     ),
     (
         "x",
         "drkim",
         "Dr. Min-jun Kim",
         "Interoperability is patient safety. #NHITweek",
+        ("nhitweek",),
     ),
     (
         "x",
         "policywonk",
         "Sam Policy",
         "Congress staffers heard from patients today about why data access matters. #HITworks",
+        ("hitworks",),
     ),
 ]
 
@@ -93,10 +99,11 @@ def event(db, curator):
         tags=["NHITweek", "HITworks", "IHeartHIT"],
     )
     made = []
-    for n, (platform, handle, name, text) in enumerate(POSTS, start=1):
+    for n, (platform, handle, name, text, tags) in enumerate(POSTS, start=1):
         post = post_make(
             campaign,
             n,
+            tags=tags,
             platform=platform,
             handle=handle,
             text=text,
@@ -131,6 +138,24 @@ def spotlight_key(page) -> str:
     return page.locator("#wall-spotlight .card").get_attribute("data-key")
 
 
+def chips(card) -> list[tuple[str, str]]:
+    """A card's hashtag chips: (text, border colour as the browser computes it)."""
+    found = card.locator(".card__tag").evaluate_all(
+        "nodes => nodes.map(n => [n.textContent, getComputedStyle(n).borderTopColor])"
+    )
+    return [tuple(pair) for pair in found]
+
+
+def rgb(hex_colour: str) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
+def tag_colours(campaign) -> dict[str, str]:
+    links = campaign.campaign_hashtags.select_related("hashtag")
+    return {f"#{link.hashtag.display}": rgb(link.color) for link in links}
+
+
 def on_screen(page, key: str):
     return page.locator(
         f'#wall-spotlight .card[data-key="{key}"], #wall-next .card[data-key="{key}"]'
@@ -149,6 +174,18 @@ def test_a_post_featured_in_the_queue_appears_on_the_open_wall_without_a_reload(
         "#NHITweek",
         "#HITworks",
         "#IHeartHIT",
+    ]
+    # Each post carries its campaign hashtags as chips in their colours, in the campaign's
+    # order (the text names #NHITweek first anyway); a story carries none.
+    colour = tag_colours(campaign)
+    assert chips(wall_page.locator("#wall-spotlight .card")) == [
+        ("#NHITweek", colour["#NHITweek"]),
+        ("#IHeartHIT", colour["#IHeartHIT"]),
+    ]
+    on_deck = wall_page.locator(f'#wall-next .card[data-key="post-{made[2].pk}"]')
+    assert chips(on_deck) == [
+        ("#NHITweek", colour["#NHITweek"]),
+        ("#HITworks", colour["#HITworks"]),
     ]
     wall_page.evaluate("window.__sameDocument = true")
     newcomer = made[4]
@@ -315,6 +352,12 @@ def test_the_embeds_render_inside_a_frame_on_another_site(
         assert featured.locator(f'.card[data-key="story-{story.pk}"] .card__name').inner_text() == (
             "Dana Reyes"
         )
+        colour = tag_colours(campaign)
+        assert chips(featured.locator(f'.card[data-key="post-{made[1].pk}"]')) == [
+            ("#HITworks", colour["#HITworks"])
+        ]
+        assert featured.locator(f'.card[data-key="story-{story.pk}"] .card__tag').count() == 0
+        assert featured.locator(".card__tag").count() == 6  # 2 + 1 + 2 + 1 on four posts
         link = featured.locator(".card__link").first
         assert link.get_attribute("rel") == "nofollow noopener ugc"
         assert link.get_attribute("href").startswith("https://")
