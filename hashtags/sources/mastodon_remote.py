@@ -7,10 +7,11 @@ local id in it, but another server's status has no id there. So, both ways, in t
    origin, GET /api/v1/statuses?id[]=ID (one by one before Mastodon 4.3): the origin's counts
    are the real ones, a public status needs no token there, and it costs the configured server
    nothing. The client it goes through carries no token, follows no redirect and waits at most
-   ORIGIN_TIMEOUT seconds; only https origins with a domain name on the default port are asked,
-   at most ORIGINS_MAX per lookup. A status its origin does not return is gone (deleted, or no
-   longer public) and is left out. An origin that fails is logged, not asked again by this
-   client (one refresh run), and its statuses go on to step 2.
+   ORIGIN_TIMEOUT seconds; only https origins with a domain name on the default port whose
+   every address is a public one (not loopback, private, link-local or reserved: a status uri
+   is anyone's to write) are asked, at most ORIGINS_MAX per refresh. A status its origin does
+   not return is gone (deleted, or no longer public) and is left out. An origin that fails is
+   logged, not asked again by this client (one refresh run), and its statuses go on to step 2.
 2. Any other uri (other software, or an origin that failed or was one too many) is resolved
    through the configured server, GET /api/v2/search?q=URI&type=statuses&resolve=1&limit=1,
    which answers the server's own copy. Its counts are the ones that server knows (what
@@ -32,6 +33,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import re
+import socket
 from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -105,6 +107,24 @@ def _public_domain(host: str) -> bool:
     except ValueError:
         return "." in host and not host.endswith((".localhost", ".local", ".internal"))
     return False  # an address, not a server's name
+
+
+def _not_public(host: str) -> str:
+    """Why `host` may not be asked ("" if every address it resolves to is a public one). The
+    request resolves it again: this keeps out names that point inside, not a name server that
+    changes its answer in between."""
+    try:
+        addresses = _addresses(host)
+    except OSError as exc:
+        return f"its name does not resolve: {exc}"
+    inside = sorted(a for a in addresses if not ipaddress.ip_address(a.split("%")[0]).is_global)
+    if inside or not addresses:
+        return f"it resolves to an address that is not public ({', '.join(inside)})"
+    return ""
+
+
+def _addresses(host: str) -> set[str]:
+    return {info[4][0] for info in socket.getaddrinfo(host, 443, type=socket.SOCK_STREAM)}
 
 
 class RemoteStatuses:
@@ -181,6 +201,20 @@ class RemoteStatuses:
                 rest.append(uri)
         posts: list[PostData] = []
         for origin, wanted in by_origin.items():
+            refused = _not_public(urlsplit(origin).hostname or "")
+            if refused:
+                self._failed.add(origin)
+                logger.info(
+                    "mastodon %s lookup: %s is not asked (%s); its %d statuses are asked "
+                    "through %s",
+                    self.host,
+                    origin,
+                    refused,
+                    len(wanted),
+                    self.host,
+                )
+                rest += wanted.values()
+                continue
             try:
                 statuses = self._origin_statuses(origin, list(wanted))
             except (MastodonError, ValueError, TypeError) as exc:  # never fail for one origin

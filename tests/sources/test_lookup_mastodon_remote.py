@@ -47,6 +47,18 @@ def rsps():
         yield mock
 
 
+INSIDE = {"intranet-social.example": {"10.0.0.7"}, "rebind.example": {"93.184.215.14", "::1"}}
+
+
+@pytest.fixture(autouse=True)
+def dns(monkeypatch):
+    """No DNS here: every origin resolves to a public address, except the INSIDE names."""
+    monkeypatch.setattr(
+        "hashtags.sources.mastodon_remote._addresses",
+        lambda host: INSIDE.get(host, {"93.184.215.14"}),
+    )
+
+
 def answer(rsps, url, query, body, *, status=200, headers=None, html=False):
     """One recorded answer: Mastodon's JSON (or an HTML error page) with its rate-limit headers."""
     rsps.add(
@@ -322,3 +334,18 @@ def test_only_https_servers_with_a_domain_name_are_asked_directly(rsps):
 
     # Each is resolved by the configured server, whose business the fetch then is.
     assert hosts(rsps) == ["mastodon.social"] * len(uris)
+
+
+def test_an_origin_whose_name_points_inside_is_not_asked_directly(rsps, caplog):
+    caplog.set_level(logging.INFO)
+    uris = [
+        "https://intranet-social.example/users/u/statuses/1",
+        "https://rebind.example/users/u/statuses/2",  # one public address and one inside
+    ]
+    rsps.get(f"{SERVER}/api/v2/search", json=NO_RESULT)
+
+    MastodonClient(base_url=SERVER, access_token=TOKEN).lookup(external_ids=uris)
+
+    assert hosts(rsps) == ["mastodon.social"] * 2  # resolved through this server instead
+    assert "resolves to an address that is not public (10.0.0.7)" in caplog.text
+    assert "(::1)" in caplog.text
