@@ -1,9 +1,11 @@
 """Which stored posts get fresh engagement counts: the top posts of the campaigns we still poll.
 
 Counts keep moving for hours after a post is stored, but asking the platforms about the whole
-collection would spend their quotas on posts nobody looks at. So, per campaign, the top K posts
-by engagement (likes + reposts + replies + quotes) in its dates, of those only the ones whose
-counts are older than a few minutes, grouped by the source that can look them up.
+collection would spend their quotas on posts nobody looks at. So, per campaign, the top K
+original posts by the dashboard's score (Post.SCORE_FORMULA, so the posts the top-posts panel
+shows are the ones kept fresh; read through the score index in a big campaign) in its dates, of
+those only the ones whose counts are older than a few minutes, grouped by the source that can
+look them up.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from hashtags.models import Post, Source
@@ -53,14 +54,13 @@ def refreshed_campaigns(*, now: datetime) -> list[Campaign]:
 
 
 def campaign_top_post_ids(*, campaign: Campaign, limit: int) -> list[int]:
-    """The campaign's `limit` most engaged posts in its dates; plain reposts carry none."""
+    """The campaign's `limit` best-scored posts in its dates; plain reposts carry none."""
     in_campaign = posts_tagged(CampaignHashtag.objects.filter(campaign=campaign))
     return list(
         in_campaign.filter(
             created_at__gte=campaign.start, created_at__lt=campaign.end, is_repost=False
         )
-        .annotate(engagement=F("likes") + F("reposts") + F("replies") + F("quotes"))
-        .order_by("-engagement", "-pk")
+        .order_by("-score", "-pk")
         .values_list("pk", flat=True)[:limit]
     )
 

@@ -270,11 +270,11 @@ def test_a_demo_source_refreshes_its_stored_posts(campaign):
 
 
 @override_settings(METRICS_REFRESH_TOP=2)
-def test_each_campaign_gets_its_top_posts_by_engagement_without_plain_reposts(campaign):
+def test_each_campaign_gets_its_top_posts_by_score_without_plain_reposts(campaign):
     other = CampaignFactory(start=campaign.start, end=campaign.end, tags=["IHeartHIT"])
     store(
         post(1, likes=50),
-        post(2, likes=10, reposts=10, replies=10),
+        post(2, likes=10, reposts=10, replies=10),  # score 10 + 2 * 10 + 3 * 10 = 60
         post(3, likes=29),
         post(4, is_repost=True, likes=500),
         post(5, tags=("ihearthit",), likes=1),
@@ -282,7 +282,7 @@ def test_each_campaign_gets_its_top_posts_by_engagement_without_plain_reposts(ca
     )
     ids = dict(Post.objects.values_list("external_id", "pk"))
 
-    assert campaign_top_post_ids(campaign=campaign, limit=2) == [ids["p1"], ids["p2"]]
+    assert campaign_top_post_ids(campaign=campaign, limit=2) == [ids["p2"], ids["p1"]]
     assert campaign_top_post_ids(campaign=other, limit=2) == [ids["p5"]]
 
 
