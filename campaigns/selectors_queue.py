@@ -30,8 +30,7 @@ from hashtags.tagsets import tagsets_meeting
 from .dashboard_params import RANGES
 from .models import Campaign, CampaignHashtag, PostCuration, Story, web_link
 from .selectors_posts import campaign_window, tag_labels
-from .selectors_top import SMALL_WINDOW
-from .selectors_totals import rollup_rows, totals_of
+from .selectors_top import score_key
 
 PAGE_SIZE = 50
 SEARCH_CONFIG = "simple"  # hashtags, handles and health IT jargon are not English words
@@ -184,14 +183,9 @@ def _posts_page(
             score, pk = after
             posts = posts.filter(Q(score__lt=score) | Q(score=score, pk__lt=pk))
         posts = posts.filter(tagset_id__in=tagset_ids, is_repost=False)
-        # A small window is read through the tag sets' index and sorted ("score + 0" keeps
-        # the planner off the score index); a big one walks the score index in order.
         hashtag = next(iter(names.values()), "") if f.hashtag_id else ""
-        small = _window_size(campaign, hashtag, lo, hi, f.platform) <= SMALL_WINDOW
-        score_key = (F("score") + 0) if small else F("score")
-        ranked = posts.order_by(score_key.desc(), F("id").desc()).values_list("pk", flat=True)[
-            :limit
-        ]
+        score = score_key(campaign=campaign, start=lo, end=hi, hashtag=hashtag, platform=f.platform)
+        ranked = posts.order_by(score.desc(), F("id").desc()).values_list("pk", flat=True)[:limit]
         posts = Post.objects.filter(pk__in=list(ranked)).order_by("-score", "-pk")
     else:
         if after:
@@ -221,17 +215,6 @@ def _newest_ids(posts: QuerySet[Post], tagset_ids: list[int], limit: int) -> lis
     ]
     rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     return [pk for _, pk in sorted(rows, reverse=True)[:limit]]
-
-
-def _window_size(
-    campaign: Campaign, hashtag: str, lo: datetime, hi: datetime, platform: str
-) -> int:
-    """Posts and reposts of the campaign (or one hashtag) in [lo, hi), each once (rollups)."""
-    rows = rollup_rows(
-        campaign_id=campaign.pk, hashtag=hashtag, platform=platform, start=lo, end=hi
-    )
-    sums = totals_of(rows)
-    return sums["posts"] + sums["reposts"]
 
 
 def _stories_page(

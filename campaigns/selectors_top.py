@@ -19,9 +19,11 @@ Contributors: campaigns.snapshots (live for small windows, the snapshot for big 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import F, QuerySet
+from django.db.models.expressions import Combinable
 
 from hashtags.models import Platform, Post
 
@@ -57,29 +59,43 @@ def _shown(campaign: Campaign, posts: QuerySet[Post], public: bool) -> QuerySet[
     return posts.filter(public_post_filter(campaign) if public else post_not_hidden(campaign))
 
 
-def _window_size(campaign: Campaign, window: Window) -> int:
+def window_size(
+    *, campaign: Campaign, start: datetime, end: datetime, hashtag: str = "", platform: str = ""
+) -> int:
+    """Posts and plain reposts of the campaign (or one hashtag) in [start, end), each once,
+    from the rollups."""
     sums = totals_of(
         rollup_rows(
-            campaign_id=campaign.pk,
-            hashtag=window.hashtag,
-            platform=window.platform,
-            start=window.start,
-            end=window.end,
+            campaign_id=campaign.pk, hashtag=hashtag, platform=platform, start=start, end=end
         )
     )
     return sums["posts"] + sums["reposts"]
+
+
+def score_key(
+    *, campaign: Campaign, start: datetime, end: datetime, hashtag: str = "", platform: str = ""
+) -> Combinable:
+    """What to order a window's posts by, best first. A small window (at most SMALL_WINDOW
+    posts) must not walk the score index (it would read the posts of the whole table until it
+    met enough of the window's): "score + 0" cannot use it, so the window's posts are found
+    first and sorted. A big one walks the index in score order."""
+    scope = {"hashtag": hashtag, "platform": platform}
+    small = window_size(campaign=campaign, start=start, end=end, **scope) <= SMALL_WINDOW
+    return (F("score") + 0) if small else F("score")
 
 
 def campaign_top_posts(
     *, campaign: Campaign, window: Window, limit: int, public: bool
 ) -> dict[str, Any]:
     """The `limit` best-scored posts of the window that this audience may see."""
-    small = _window_size(campaign, window) <= SMALL_WINDOW
     posts = _shown(campaign, _window_posts(campaign, window), public)
-    # A small window must not walk the score index (it would read the posts of the whole
-    # table until it met enough of the window's): "score + 0" cannot use it, so the window's
-    # posts are found first and sorted.
-    score = (F("score") + 0) if small else F("score")
+    score = score_key(
+        campaign=campaign,
+        start=window.start,
+        end=window.end,
+        hashtag=window.hashtag,
+        platform=window.platform,
+    )
     ranked = posts.order_by(score.desc(), F("id").desc())[:limit]
     # Authors joined to the few posts kept, not to every post of the window before ranking.
     top = list(
@@ -132,7 +148,7 @@ def _post(post: Post, curation, hashtags: list[str], tz) -> dict[str, Any]:
 def campaign_contributors(*, campaign: Campaign, window: Window, limit: int) -> dict[str, Any]:
     """Top authors by posts and by engagement: live for small windows, else the snapshot."""
     scope = {"platform": window.platform, "hashtag": window.hashtag}
-    if _window_size(campaign, window) <= exact_max():
+    if window_size(campaign=campaign, start=window.start, end=window.end, **scope) <= exact_max():
         found = contributors(
             campaign=campaign, start=window.start, end=window.end, limit=limit, **scope
         )

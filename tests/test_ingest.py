@@ -6,12 +6,11 @@ arrays) and archive batches (COPY into staging tables), and the two side by side
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.db.models.expressions import RawSQL
 
 from hashtags.ingest import batch_prepare, posts_upsert, prefetched
@@ -28,6 +27,7 @@ from hashtags.services import hashtag_get_or_create
 from .factories import SourceFactory
 from .ingest_data import T0, author, post
 from .support.checks import links_count, rollups_exact, rollups_stored, tag_names
+from .support.together import run_together
 
 
 @pytest.fixture(params=["page", "copy"], autouse=True)
@@ -167,25 +167,12 @@ def test_two_workers_storing_overlapping_pages_at_once_match_one_worker():
         [post(i, tags=("nhitweek", "hitworks"), likes=1) for i in range(0, 300)],
         [post(i, tags=("nhitweek", "hitworks"), likes=1) for i in range(150, 450)],
     ]
-    barrier = threading.Barrier(2)
-    errors = []
 
     def work(page):
-        try:
-            barrier.wait()
-            for _ in range(3):
-                posts_upsert(posts=page)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        for _ in range(3):
+            posts_upsert(posts=page)
 
-    threads = [threading.Thread(target=work, args=(p,)) for p in pages]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert run_together(*(lambda p=p: work(p) for p in pages)) == []
     assert Post.objects.count() == 450
     assert links_count() == 900
     assert posts_per_tagset() == {key_of("nhitweek", "hitworks"): 450}
@@ -200,29 +187,13 @@ def test_a_page_worker_and_an_archive_worker_storing_the_same_posts_at_once_matc
     archive = [post(i, tags=("nhitweek", "hitworks"), likes=2) for i in range(1200)]
     pages = [archive[i : i + 100] for i in range(600, 1200, 100)]
     pages += [[post(i, tags=("nhitweek",), likes=3) for i in range(1200, 1300)]]
-    barrier = threading.Barrier(2)
-    errors = []
 
     def work(batches, staged_min):
-        try:
-            barrier.wait()
-            for _ in range(2):
-                for batch in batches:
-                    posts_upsert(posts=batch_prepare(posts=batch, staged_min=staged_min))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        for _ in range(2):
+            for batch in batches:
+                posts_upsert(posts=batch_prepare(posts=batch, staged_min=staged_min))
 
-    threads = [
-        threading.Thread(target=work, args=([archive], 1000)),
-        threading.Thread(target=work, args=(pages, 10**9)),
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert run_together(lambda: work([archive], 1000), lambda: work(pages, 10**9)) == []
     assert Post.objects.count() == 1300
     assert links_count() == 2500
     assert posts_per_tagset() == {key_of("nhitweek", "hitworks"): 1200, key_of("nhitweek"): 100}

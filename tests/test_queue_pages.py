@@ -77,7 +77,7 @@ def test_the_engagement_order_lists_original_posts_by_score_in_any_campaign(
     campaign, monkeypatch, small
 ):
     posts = some_posts(campaign)
-    monkeypatch.setattr("campaigns.selectors_queue.SMALL_WINDOW", 10**9 if small else 0)
+    monkeypatch.setattr("campaigns.selectors_top.SMALL_WINDOW", 10**9 if small else 0)
     wanted = [p for p in posts if p.tagset_id and not p.is_repost]
     wanted.sort(key=lambda p: (p.score, p.pk), reverse=True)
     shown = every_page(campaign, QueueFilter(kind="posts", sort="engagement"))

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import io
 import random
-import threading
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 
 from hashtags.ingest import batch_prepare, posts_upsert
 from hashtags.models import Post, TagSet, TagSetRollup, TagSetRollupHour
@@ -28,6 +27,7 @@ from hashtags.tagsets import hour_span, tagsets_holding, tagsets_meeting
 from .factories import SourceFactory
 from .ingest_data import T0, post
 from .support.checks import links_count, post_links, rollups_exact, rollups_stored
+from .support.together import run_together
 from .test_refresh import LookupClient
 
 TAGS = ("nhitweek", "hitworks", "ihearthit")
@@ -169,27 +169,14 @@ def test_two_workers_growing_and_refreshing_the_same_posts_at_once_match_one(sta
         [replace(p, hashtags=("nhitweek", "hitworks"), likes=5) for p in base],
         [replace(p, hashtags=("ihearthit",), likes=5) for p in reversed(base)],
     ]
-    barrier = threading.Barrier(2)
-    errors = []
 
     def work(page):
-        try:
-            barrier.wait()
-            for _ in range(2):
-                for start in range(0, len(page), 600):
-                    part = page[start : start + 600]
-                    posts_upsert(posts=batch_prepare(posts=part, staged_min=staged_min))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        for _ in range(2):
+            for start in range(0, len(page), 600):
+                part = page[start : start + 600]
+                posts_upsert(posts=batch_prepare(posts=part, staged_min=staged_min))
 
-    threads = [threading.Thread(target=work, args=(p,)) for p in pages]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert run_together(*(lambda p=p: work(p) for p in pages)) == []
     assert connection.vendor == "postgresql"
     assert Post.objects.count() == 1200
     assert links_count() == 3600

@@ -99,6 +99,19 @@ def page(chromium):
 
 
 @pytest.fixture
+def dialogs(page) -> list[str]:
+    """The messages of every alert/confirm/prompt the page opens (each dismissed)."""
+    opened: list[str] = []
+
+    def record(dialog):
+        opened.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", record)
+    return opened
+
+
+@pytest.fixture
 def screenshot():
     ARTIFACTS.mkdir(exist_ok=True)
 

@@ -92,18 +92,6 @@ def queue(db, curator):
     return campaign, made, hostile
 
 
-@pytest.fixture
-def dialogs(page):
-    opened: list[str] = []
-
-    def record(dialog):
-        opened.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", record)
-    return opened
-
-
 def status_of(campaign, post) -> str:
     row = PostCuration.objects.filter(campaign=campaign, post=post).first()
     return row.status if row else "new"

@@ -39,18 +39,6 @@ def seeded(db) -> Campaign:
     return Campaign.objects.get(slug=SLUG)
 
 
-@pytest.fixture
-def dialogs(page) -> list[str]:
-    opened: list[str] = []
-
-    def record(dialog):
-        opened.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", record)
-    return opened
-
-
 def open_dashboard(page, live_server, slug: str = SLUG, query: str = "refresh=60"):
     response = page.goto(f"{live_server.url}/c/{slug}/dashboard/?{query}")
     assert response.status == 200

@@ -25,18 +25,6 @@ def campaign(db, settings):
     )
 
 
-@pytest.fixture
-def dialogs(page):
-    opened: list[str] = []
-
-    def record(dialog):
-        opened.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", record)
-    return opened
-
-
 def _send_story(page, live_server, *, name: str, text: str, link: str = "", shot=None) -> None:
     page.goto(f"{live_server.url}/c/nhit-week-2026/stories/new/")
     page.fill("#id_name", name)
