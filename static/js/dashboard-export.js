@@ -7,6 +7,7 @@
 (function () {
   "use strict";
   const NS = (window.NhitDash = window.NhitDash || {});
+  const { el } = window.NhitDom;
   const models = {}; // name -> latest table model
   const tableHosts = {}; // name -> <details> element holding the table
 
@@ -29,10 +30,7 @@
   }
 
   function download(href, filename) {
-    const link = document.createElement("a");
-    link.href = href;
-    link.download = filename;
-    link.hidden = true;
+    const link = el("a", { href, download: filename, hidden: true });
     document.body.append(link);
     link.click();
     link.remove();

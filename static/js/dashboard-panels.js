@@ -5,7 +5,7 @@
 (function () {
   "use strict";
   const NS = (window.NhitDash = window.NhitDash || {});
-  const { el } = NS;
+  const { el, externalLink, webUrl, formatNumber } = window.NhitDom;
 
   const METRICS = [
     ["posts", "Posts"],
@@ -28,7 +28,7 @@
       const metric = summary.metrics[key];
       if (!card || !metric) return;
       card.querySelector(".metric__value").textContent = NS.formatCompact(metric.value);
-      card.querySelector(".metric__value").title = NS.formatNumber(metric.value);
+      card.querySelector(".metric__value").title = formatNumber(metric.value);
       const change = card.querySelector(".metric__change");
       const direction = NS.changeDirection(metric.change_pct);
       const arrow = { up: "▲", down: "▼", flat: "" }[direction];
@@ -36,7 +36,7 @@
       change.replaceChildren(
         el("span", { "aria-hidden": "true", text: arrow ? arrow + " " : "" }),
         NS.formatChange(metric.change_pct),
-        el("span", { class: "metric__previous", text: ` vs ${NS.formatNumber(metric.previous)}` })
+        el("span", { class: "metric__previous", text: ` vs ${formatNumber(metric.previous)}` })
       );
       change.title = `Compared with ${previousText}`;
     });
@@ -95,7 +95,7 @@
         row.append(
           el("td", {
             class: `heat-${heatLevel(value, max)}`,
-            title: `${day} ${hour}:00: ${NS.formatNumber(value)} posts`,
+            title: `${day} ${hour}:00: ${formatNumber(value)} posts`,
             text: value ? NS.formatCompact(value) : "",
           })
         );
@@ -117,7 +117,7 @@
     const who = el("p", { class: "post__author" }, [
       el("bdi", { class: "post__name", text: author.name || author.handle || "unknown" }),
       " ",
-      NS.externalLink(author.url, "@" + (author.handle || ""), "post__handle"),
+      externalLink(author.url, "@" + (author.handle || ""), "post__handle"),
       el("span", { class: "post__platform", text: post.platform_label || post.platform }),
       el("span", {
         class: "post__followers",
@@ -129,10 +129,10 @@
     if (post.pinned) badges.append(el("span", { class: "badge badge--pinned", text: `Pinned ${post.pinned}` }));
     (post.hashtags || []).forEach((tag) => badges.append(el("span", { class: "badge", text: "#" + tag })));
     const stats = el("p", { class: "post__stats" }, [
-      el("span", { class: "post__score", text: `Score ${NS.formatNumber(post.score)}` }),
-      ` · ${NS.formatNumber(post.likes)} likes · ${NS.formatNumber(post.reposts)} reposts · `,
-      `${NS.formatNumber(post.replies)} replies · ${NS.formatNumber(post.quotes)} quotes · `,
-      NS.externalLink(post.url, NS.formatWhen(post.created_at) || "link", "post__when"),
+      el("span", { class: "post__score", text: `Score ${formatNumber(post.score)}` }),
+      ` · ${formatNumber(post.likes)} likes · ${formatNumber(post.reposts)} reposts · `,
+      `${formatNumber(post.replies)} replies · ${formatNumber(post.quotes)} quotes · `,
+      externalLink(post.url, NS.formatWhen(post.created_at) || "link", "post__when"),
     ]);
     return el("li", { class: post.featured ? "post post--featured" : "post" }, [
       who,
@@ -155,7 +155,7 @@
       rows: posts.map((p, i) => [
         i + 1, p.score, p.platform_label || p.platform, (p.author || {}).handle,
         (p.author || {}).name, (p.author || {}).followers, p.text, p.likes, p.reposts,
-        p.replies, p.quotes, p.featured ? "yes" : "", p.created_at, NS.safeUrl(p.url),
+        p.replies, p.quotes, p.featured ? "yes" : "", p.created_at, webUrl(p.url),
       ]),
     });
   }
@@ -167,12 +167,12 @@
       el("td", {}, [
         el("bdi", { class: "contributor__name", text: a.name || a.handle }),
         el("br"),
-        NS.externalLink(a.url, "@" + a.handle, "contributor__handle"),
+        externalLink(a.url, "@" + a.handle, "contributor__handle"),
         el("span", { class: "contributor__platform", text: a.platform_label || a.platform }),
       ]),
       el("td", { class: "num", text: NS.formatCompact(a.followers) }),
-      el("td", { class: "num", text: NS.formatNumber(a.posts) }),
-      el("td", { class: "num", text: NS.formatNumber(a.engagement) }),
+      el("td", { class: "num", text: formatNumber(a.posts) }),
+      el("td", { class: "num", text: formatNumber(a.engagement) }),
     ]);
   }
 
@@ -187,7 +187,7 @@
     const asOf = root.querySelector("[data-contributors-as-of]");
     asOf.textContent = data.as_of ? `As of ${NS.formatWhen(data.as_of)}.` : "";
     const row = (list) => (a, i) => [list, i + 1, a.handle, a.name, a.platform_label || a.platform,
-      a.followers, a.posts, a.engagement, NS.safeUrl(a.url)];
+      a.followers, a.posts, a.engagement, webUrl(a.url)];
     NS.publish("contributors", {
       caption: "Top contributors",
       columns: ["Ranking", "Rank", "Handle", "Name", "Platform", "Followers", "Posts",

@@ -1,56 +1,16 @@
-/* Dashboard helpers shared by the other dashboard-*.js files: building DOM safely, numbers,
-   times in the campaign's zone, and tables that double as CSV.
-
-   Everything that came from a network (post text, names, handles, URLs) goes into the page
-   through textContent or a checked attribute, never through innerHTML. */
+/* Dashboard helpers shared by the other dashboard-*.js files: numbers, times in the campaign's
+   zone, and tables that double as CSV. Elements, links and plain numbers come from dom.js
+   (window.NhitDom): network content only through textContent or a checked attribute. */
 (function () {
   "use strict";
   const NS = (window.NhitDash = window.NhitDash || {});
+  const { el, formatNumber } = window.NhitDom;
 
-  /* el("a", {href: url, class: "x"}, ["text", child]) with text as text nodes. */
-  function el(tag, attrs, children) {
-    const node = document.createElement(tag);
-    Object.entries(attrs || {}).forEach(([name, value]) => {
-      if (value === null || value === undefined || value === false) return;
-      if (name === "text") node.textContent = String(value);
-      else if (name === "class") node.className = value;
-      else node.setAttribute(name, value === true ? "" : String(value));
-    });
-    (children || []).forEach((child) => {
-      if (child === null || child === undefined) return;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    });
-    return node;
-  }
-
-  /* The URL itself when it is http(s), else "" (javascript:, data: and friends never link). */
-  function safeUrl(value) {
-    if (typeof value !== "string" || !value) return "";
-    try {
-      const url = new URL(value, window.location.href);
-      return url.protocol === "http:" || url.protocol === "https:" ? url.href : "";
-    } catch (err) {
-      return "";
-    }
-  }
-
-  /* A link out to a network: http(s) only, opened without handing over our window. */
-  function externalLink(url, text, cls) {
-    const href = safeUrl(url);
-    if (!href) return el("span", { class: cls }, [text]);
-    return el("a", { href, class: cls, rel: "nofollow noopener ugc", target: "_blank" }, [text]);
-  }
-
-  const integer = new Intl.NumberFormat("en-US");
   const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
-
-  function formatNumber(value) {
-    return typeof value === "number" ? integer.format(value) : "–";
-  }
 
   function formatCompact(value) {
     if (typeof value !== "number") return "–";
-    return value >= 100000 ? compact.format(value) : integer.format(value);
+    return value >= 100000 ? compact.format(value) : formatNumber(value);
   }
 
   /* "+12.5%", "−3%", "0%"; null (nothing before to compare with) is a dash. */
@@ -119,10 +79,6 @@
   }
 
   Object.assign(NS, {
-    el,
-    safeUrl,
-    externalLink,
-    formatNumber,
     formatCompact,
     formatChange,
     changeDirection,

@@ -10,6 +10,7 @@
   const NS = window.NhitDash;
   const root = document.getElementById("dashboard");
   if (!root || !NS || !window.Chart || !window.luxon) return;
+  const { formatNumber } = window.NhitDom;
 
   const zone = root.dataset.timezone;
   luxon.Settings.defaultZone = zone;
@@ -116,7 +117,7 @@
         const direction = NS.changeDirection(data.change_pct);
         change.className = `yoy-change metric__change--${direction}`;
         const pct = data.change_pct === null ? "" : `${NS.formatChange(data.change_pct)}: `;
-        change.textContent = `${pct}${NS.formatNumber(data.current_total)} posts vs ${NS.formatNumber(
+        change.textContent = `${pct}${formatNumber(data.current_total)} posts vs ${formatNumber(
           data.previous_total
         )} at the same point of ${data.previous.name}`;
       }

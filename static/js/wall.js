@@ -2,8 +2,8 @@
  *
  * body data-: api (the JSON URL), refresh (seconds between polls), rotate (seconds each item
  * stays in the spotlight), mode: "wall" (full screen), "compact" (embed), "list" (featured embed).
- * Every value from the server goes into the page through textContent, never as HTML; a
- * campaign colour only as a CSS variable, and only when it is #rrggbb.
+ * Every value from the server goes into the page through textContent, never as HTML (elements
+ * and links from dom.js); a campaign colour only as a CSS variable, and only when it is #rrggbb.
  * A poll that fails keeps what is on screen and says it is reconnecting; the next one retries.
  * Items that arrive in a poll go to the front of "Up next", so a post a curator just featured
  * is on screen within one refresh interval. Keys: F full screen, right arrow next item.
@@ -11,6 +11,7 @@
 (function () {
   "use strict";
 
+  const { el, webUrl, externalLink, formatNumber } = window.NhitDom;
   const body = document.body;
   const mode = body.dataset.mode || "wall";
   const api = body.dataset.api;
@@ -18,7 +19,6 @@
   const rotateMs = seconds(body.dataset.rotate, 8) * 1000;
   const NEXT_COUNT = mode === "compact" ? 2 : 4;
   const LINKS = mode !== "wall"; // nobody clicks an event screen
-  const numbers = new Intl.NumberFormat("en-US");
 
   const $ = (id) => document.getElementById(id);
   const view = {
@@ -54,17 +54,6 @@
     return Number.isFinite(n) ? Math.min(Math.max(n, 1), 60) : fallback;
   }
 
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  function webLink(url) {
-    return typeof url === "string" && /^https?:\/\//i.test(url) ? url : "";
-  }
-
   // A campaign colour from the server, set only when it is one (#rrggbb), as a CSS variable.
   function tagColor(node, color) {
     if (typeof color === "string" && /^#[0-9a-f]{6}$/i.test(color)) {
@@ -78,10 +67,9 @@
       (t) => t && typeof t.tag === "string" && t.tag
     );
     if (!tags.length) return null;
-    const list = el("ul", "card__tags");
-    list.setAttribute("aria-label", "Hashtags");
+    const list = el("ul", { class: "card__tags", "aria-label": "Hashtags" });
     for (const t of tags) {
-      const chip = el("li", "card__tag", `#${t.tag}`);
+      const chip = el("li", { class: "card__tag", text: `#${t.tag}` });
       tagColor(chip, t.color);
       list.append(chip);
     }
@@ -101,16 +89,22 @@
   // spotlight: the big card; tagsFirst: the hashtags lead the card (a small card of Up next).
   function card(item, spotlight, links = LINKS, tagsFirst = false) {
     const post = item.kind === "post";
-    const article = el("article", `card card--${item.kind}${item.pinned ? " card--pinned" : ""}`);
+    const article = el("article", {
+      class: `card card--${item.kind}${item.pinned ? " card--pinned" : ""}`,
+    });
     article.dataset.key = item.key;
 
-    const badge = el("p", "card__badge");
-    if (item.pinned) badge.append(el("span", "card__pin", "Pinned"));
-    badge.append(el("span", "card__source", post ? item.platform_label : "#IHeartHIT story"));
+    const badge = el("p", { class: "card__badge" });
+    if (item.pinned) badge.append(el("span", { class: "card__pin", text: "Pinned" }));
+    const source = post ? item.platform_label : "#IHeartHIT story";
+    badge.append(el("span", { class: "card__source", text: source }));
     article.append(badge);
 
-    const text = el("p", `card__text ${spotlight ? sizeClass(item.text) : ""}`, item.text);
-    text.dir = "auto";
+    const text = el("p", {
+      class: `card__text ${spotlight ? sizeClass(item.text) : ""}`,
+      dir: "auto",
+      text: item.text,
+    });
     // In Up next the hashtags take the line a story gives its label; elsewhere they follow the
     // text, as a post's own tags.
     const chips = tagChips(item);
@@ -118,37 +112,44 @@
     article.append(text);
     if (chips && !tagsFirst) article.append(chips);
 
-    const by = el("footer", "card__by");
-    const avatar = el("span", "avatar", post ? item.author.initials : item.initials);
-    avatar.setAttribute("aria-hidden", "true");
-    const who = el("span", "card__who");
-    const name = el("span", "card__name", post ? item.author.name : item.name);
-    name.dir = "auto";
+    const by = el("footer", { class: "card__by" });
+    const avatar = el("span", {
+      class: "avatar",
+      "aria-hidden": "true",
+      text: post ? item.author.initials : item.initials,
+    });
+    const who = el("span", { class: "card__who" });
+    const name = el("span", {
+      class: "card__name",
+      dir: "auto",
+      text: post ? item.author.name : item.name,
+    });
     const handle = post && item.author.handle ? `@${item.author.handle}` : "";
     // Where a post came from sits in the badge of a big card and in this line of a small one.
     const parts = [!spotlight && post && mode !== "list" ? item.platform_label : "", post ? handle : item.role, item.when];
-    const meta = el("span", "card__meta", parts.filter(Boolean).join(" · "));
-    meta.dir = "auto";
+    const line = parts.filter(Boolean).join(" · ");
+    const meta = el("span", { class: "card__meta", dir: "auto", text: line });
     who.append(name, meta);
     by.append(avatar, who);
-    const url = webLink(item.url);
-    if (links && url) {
-      const link = el("a", "card__link", post ? "View post" : "Read more");
-      link.href = url;
-      link.rel = "nofollow noopener ugc";
-      link.target = "_blank";
-      by.append(link);
+    if (links && webUrl(item.url)) {
+      by.append(externalLink(item.url, post ? "View post" : "Read more", "card__link"));
     }
     article.append(by);
     return article;
   }
 
   function emptyCard() {
-    const article = el("article", "card card--empty");
-    article.append(el("p", "card__text card__text--l", "Featured posts and #IHeartHIT stories will appear here."));
+    const article = el("article", { class: "card card--empty" });
+    article.append(
+      el("p", {
+        class: "card__text card__text--l",
+        text: "Featured posts and #IHeartHIT stories will appear here.",
+      })
+    );
     const tags = state.tags || [];
     if (tags.length) {
-      article.append(el("p", "card__meta", `Post with ${tags.map((t) => `#${t.tag}`).join(" ")}`));
+      const line = `Post with ${tags.map((t) => `#${t.tag}`).join(" ")}`;
+      article.append(el("p", { class: "card__meta", text: line }));
     }
     return article;
   }
@@ -220,7 +221,7 @@
     if (!view.next) return;
     view.next.replaceChildren(
       ...upcoming(NEXT_COUNT).map((key) => {
-        const li = el("li", "wall-next__item");
+        const li = el("li", { class: "wall-next__item" });
         li.append(card(state.byKey.get(key), false, false, true));
         return li;
       })
@@ -242,14 +243,14 @@
   function renderList() {
     if (!view.list) return;
     if (!state.items.length) {
-      const li = el("li", "wall-list__item");
+      const li = el("li", { class: "wall-list__item" });
       li.append(emptyCard());
       view.list.replaceChildren(li);
       return;
     }
     view.list.replaceChildren(
       ...state.items.map((item) => {
-        const li = el("li", "wall-list__item");
+        const li = el("li", { class: "wall-list__item" });
         li.append(card(item, false));
         return li;
       })
@@ -260,12 +261,12 @@
 
   function renderTop(data) {
     if (view.count && data.count) {
-      const text = numbers.format(data.count.value || 0);
+      const text = formatNumber(data.count.value || 0);
       if (view.count.textContent !== text) {
         view.count.textContent = text;
         if (state.loaded) bump(view.count);
       }
-      view.reposts.textContent = `+ ${numbers.format(data.count.reposts || 0)} reposts`;
+      view.reposts.textContent = `+ ${formatNumber(data.count.reposts || 0)} reposts`;
     }
     const tags = data.hashtags || [];
     state.tags = tags;
@@ -274,7 +275,7 @@
       view.tags.dataset.signature = now;
       view.tags.replaceChildren(
         ...tags.map((t) => {
-          const li = el("li", "wall-tag", `#${t.tag}`);
+          const li = el("li", { class: "wall-tag", text: `#${t.tag}` });
           tagColor(li, t.color);
           return li;
         })

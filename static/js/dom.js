@@ -1,0 +1,54 @@
+/* DOM and link helpers shared by the pages' scripts (the wall and its embeds, the dashboard):
+   window.NhitDom. Load it before the page's own script.
+
+   Everything that came from a network (post text, names, handles, URLs) goes into the page
+   through textContent or a checked attribute, never through innerHTML; a link only when its
+   address passes webUrl, the one rule for what may be linked. */
+(function () {
+  "use strict";
+
+  /* el("a", {href: url, class: "x"}, ["text", child]) with text as text nodes; the attribute
+     "text" sets the textContent, null, undefined and false leave an attribute out. */
+  function el(tag, attrs, children) {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([name, value]) => {
+      if (value === null || value === undefined || value === false) return;
+      if (name === "text") node.textContent = String(value);
+      else if (name === "class") node.className = value;
+      else node.setAttribute(name, value === true ? "" : String(value));
+    });
+    (children || []).forEach((child) => {
+      if (child === null || child === undefined) return;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    });
+    return node;
+  }
+
+  /* The address, as the browser reads it, when it is an absolute http:// or https:// one; else
+     "" (javascript:, data:, relative and unparsable addresses never link). */
+  function webUrl(value) {
+    if (typeof value !== "string" || !/^https?:\/\//i.test(value)) return "";
+    try {
+      return new URL(value).href;
+    } catch (err) {
+      return "";
+    }
+  }
+
+  /* A link out to a network, opened without handing over our window; plain text when the
+     address is not a web address. */
+  function externalLink(url, text, cls) {
+    const href = webUrl(url);
+    if (!href) return el("span", { class: cls }, [text]);
+    return el("a", { href, class: cls, rel: "nofollow noopener ugc", target: "_blank" }, [text]);
+  }
+
+  const integer = new Intl.NumberFormat("en-US");
+
+  /* 12,345; anything but a number is a dash. */
+  function formatNumber(value) {
+    return typeof value === "number" ? integer.format(value) : "–";
+  }
+
+  window.NhitDom = { el, webUrl, externalLink, formatNumber };
+})();
