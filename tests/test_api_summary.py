@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from campaigns.dashboard.snapshots import snapshots_refresh
 from campaigns.models import DashboardSnapshot
-from campaigns.selectors_totals import campaign_totals
-from campaigns.snapshots import snapshots_refresh
+from campaigns.totals import campaign_totals
 from hashtags.models import Post, TagSetRollup, TagSetRollupHour
 
 from .dashboard_data import END, START, brute_summary, custom, random_posts, rich_post, store

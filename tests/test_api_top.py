@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from campaigns import selectors_top
+from campaigns import posts as campaign_posts_module
 from campaigns.models import ModerationRules, PostCuration
 from hashtags.generation import generation_bump
 from hashtags.models import Post
@@ -50,7 +50,7 @@ def brute_top(campaign, start, end, limit, platform="", hashtag="", hidden=()):
 def test_the_ranking_equals_a_brute_force_one(
     client, public_campaign, monkeypatch, small_window, platform, hashtag
 ):
-    monkeypatch.setattr(selectors_top, "SMALL_WINDOW", small_window)
+    monkeypatch.setattr(campaign_posts_module, "SMALL_WINDOW", small_window)
     store(random_posts(3, START, 2 * 86400, count=200))
     start, end = START + timedelta(hours=5), START + timedelta(hours=40)
     params = custom(start, end, platform=platform, hashtag=hashtag, limit=15)
@@ -153,7 +153,7 @@ def test_a_private_campaign_needs_a_role(client, public_campaign, outsider, admi
 def test_the_query_count_does_not_grow_with_the_data(
     client, public_campaign, monkeypatch, small_window
 ):
-    monkeypatch.setattr(selectors_top, "SMALL_WINDOW", small_window)
+    monkeypatch.setattr(campaign_posts_module, "SMALL_WINDOW", small_window)
 
     def cold_queries(url):
         cache.clear()

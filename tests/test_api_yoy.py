@@ -139,7 +139,10 @@ def test_an_empty_previous_edition_gives_no_change(client, editions):
 
 def test_bad_parameters_and_access(client, editions, outsider):
     _, current = editions
-    assert yoy(client, current, granularity="week").status_code == 400
+    assert yoy(client, current, range="fortnight").status_code == 400
+    assert yoy(client, current, hashtag="nosuchtag").status_code == 400
+    # Year over year picks its own unit: it reads no granularity, so none is refused.
+    assert yoy(client, current, granularity="week").status_code == 200
     current.public = False
     current.save()
     assert yoy(client, current).status_code == 401

@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from campaigns.home.selectors import campaigns_by_status
 from campaigns.models import PALETTE, Campaign, CampaignHashtag
-from campaigns.selectors import campaigns_by_status
 from campaigns.services import campaign_upsert
 from hashtags.models import Hashtag
 
@@ -263,15 +263,24 @@ def test_a_campaign_across_the_new_york_dst_change_keeps_its_local_hours():
     assert campaign.status_at(end) == Campaign.Status.ENDED
 
 
-def test_the_querysets_agree_with_status_at_on_the_boundaries():
+def test_the_querysets_agree_with_the_polling_window_on_the_boundaries():
     campaign = CampaignFactory(start=START, end=END)
-    for instant in (START - TICK, START, END - TICK, END):
-        status = campaign.status_at(instant)
-        assert list(Campaign.objects.live(instant)) == ([campaign] if status == "live" else [])
-        assert list(Campaign.objects.upcoming(instant)) == (
-            [campaign] if status == "upcoming" else []
-        )
-        assert list(Campaign.objects.ended(instant)) == ([campaign] if status == "ended" else [])
+    lo, hi = campaign.polling_window()
+    assert (lo, hi) == (START - timedelta(minutes=60), END + timedelta(minutes=24 * 60))
+    polled = Campaign.objects.polled_at
+    assert [list(polled(t)) for t in (lo - TICK, lo, hi, hi + TICK)] == [
+        [],
+        [campaign],
+        [campaign],
+        [],
+    ]
+    counting = Campaign.objects.counting_at
+    assert [list(counting(t)) for t in (START - TICK, START, hi, hi + TICK)] == [
+        [],
+        [campaign],
+        [campaign],
+        [],
+    ]
 
 
 def test_the_list_groups_live_by_soonest_end_upcoming_by_soonest_start_past_by_latest(organizer):

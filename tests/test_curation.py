@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from campaigns.curation import post_curate, public_post_filter, story_curate
+from campaigns.curation.services import post_curate, story_curate
 from campaigns.models import CurationEvent, ModerationRules, PostCuration, Story
-from campaigns.selectors_posts import campaign_posts
+from campaigns.posts import campaign_posts, public_post_filter
 from hashtags.generation import generations
 from hashtags.models import Post
 

@@ -77,7 +77,7 @@ def test_the_queue_searches_text_with_postgres_full_text_search(as_curator, camp
 
 
 def test_the_queue_pages_with_a_cursor_and_refuses_a_forged_one(as_curator, campaign, monkeypatch):
-    import campaigns.selectors_queue as sq
+    import campaigns.curation.queue as sq
 
     monkeypatch.setattr(sq, "PAGE_SIZE", 2)
     monkeypatch.setattr(
@@ -130,7 +130,7 @@ def test_post_links_carry_nofollow_noopener_ugc(as_curator, campaign):
 def test_paging_through_posts_and_stories_at_the_same_instant_shows_each_once(
     as_curator, campaign, monkeypatch
 ):
-    import campaigns.selectors_queue as sq
+    import campaigns.curation.queue as sq
 
     monkeypatch.setattr(
         sq.queue_page, "__kwdefaults__", {**sq.queue_page.__kwdefaults__, "limit": 1}

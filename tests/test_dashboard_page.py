@@ -11,7 +11,7 @@ import re
 import pytest
 from django.http import QueryDict
 
-from campaigns.views_dashboard import initial_filters, refresh_seconds
+from campaigns.dashboard.views import initial_filters, refresh_seconds
 from hashtags.models import Post
 
 from .factories import CampaignFactory

@@ -11,16 +11,16 @@ from django.db.models import Sum
 from django.http import QueryDict
 from django.test import Client
 
-from campaigns.dashboard_params import window_parse
-from campaigns.demo import DEMO_HASHTAGS, demo_seed
-from campaigns.demo_posts import LIVE_BACKFILL, demo_client, generated_posts
-from campaigns.demo_wall import wall_seed
+from campaigns.dashboard.params import window_parse
+from campaigns.dashboard.yoy import campaign_yoy
+from campaigns.demo.posts import LIVE_BACKFILL, demo_client, generated_posts
+from campaigns.demo.seed import DEMO_HASHTAGS, demo_seed
+from campaigns.demo.stories import STORIES
+from campaigns.demo.wall import wall_seed
 from campaigns.models import Campaign, CurationEvent, PostCuration, Story
-from campaigns.selectors_posts import campaign_posts
-from campaigns.selectors_totals import campaign_totals
-from campaigns.selectors_yoy import campaign_yoy
+from campaigns.posts import campaign_posts
+from campaigns.totals import campaign_totals
 from hashtags.models import Author, PollLog, PollState, Post, TagSet, TagSetRollup
-from hashtags.sources.demo_content import STORIES
 from tests.support.checks import links_count, rollups_exact
 
 pytestmark = pytest.mark.django_db

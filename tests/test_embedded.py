@@ -63,8 +63,8 @@ def test_the_embedded_default_serves_the_curator_queue_and_exports(tmp_path):
         assert done.returncode == 0, done.stderr
     script = (
         "from campaigns.models import Campaign;"
-        "from campaigns.selectors_queue import QueueFilter, queue_page;"
-        "from campaigns.selectors_posts import campaign_posts_export;"
+        "from campaigns.curation.queue import QueueFilter, queue_page;"
+        "from campaigns.posts import campaign_posts_export;"
         "c = Campaign.objects.get(slug='nhit-week-2025');"
         "pages = [queue_page(campaign=c, filters=f)[0] for f in ("
         " QueueFilter(), QueueFilter(sort='engagement'), QueueFilter(q='health'),"

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from campaigns.curation import post_curate
+from campaigns.curation.moderation import RuleSet, posts_arrived_moderate, rules_compile, rules_save
+from campaigns.curation.services import post_curate
 from campaigns.models import CurationEvent, ModerationRules, PostCuration
-from campaigns.moderation import RuleSet, posts_arrived_moderate, rules_compile, rules_save
 from hashtags.models import Post
 
 from .factories import CampaignFactory

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from campaigns import selectors_queue
-from campaigns.selectors_queue import QueueFilter, SearchTooSlow, queue_page
+from campaigns.curation import queue as selectors_queue
+from campaigns.curation.queue import QueueFilter, SearchTooSlow, queue_page
 
 from .support.curation import post_make
 
@@ -77,7 +77,7 @@ def test_the_engagement_order_lists_original_posts_by_score_in_any_campaign(
     campaign, monkeypatch, small
 ):
     posts = some_posts(campaign)
-    monkeypatch.setattr("campaigns.selectors_top.SMALL_WINDOW", 10**9 if small else 0)
+    monkeypatch.setattr("campaigns.posts.SMALL_WINDOW", 10**9 if small else 0)
     wanted = [p for p in posts if p.tagset_id and not p.is_repost]
     wanted.sort(key=lambda p: (p.score, p.pk), reverse=True)
     shown = every_page(campaign, QueueFilter(kind="posts", sort="engagement"))
@@ -95,7 +95,7 @@ def test_a_search_that_runs_too_long_stops_with_a_message_and_the_page_still_ans
     slow = ExpressionWrapper(RawSQL("pg_sleep(0.05) IS NOT NULL", []), output_field=BooleanField())
     real = selectors_queue._search
     monkeypatch.setattr(
-        "campaigns.selectors_queue._search", lambda qs, q, fields: real(qs, q, fields).filter(slow)
+        "campaigns.curation.queue._search", lambda qs, q, fields: real(qs, q, fields).filter(slow)
     )
     settings.QUEUE_SEARCH_TIMEOUT_MS = 20
     with pytest.raises(SearchTooSlow, match="Narrow it with a time range"):

@@ -15,7 +15,7 @@ from django.db import connections
 from django.test import override_settings
 from django.utils import timezone
 
-from campaigns.scheduling import active_hashtag_ids, polls_schedule
+from campaigns.jobs.scheduling import active_hashtag_ids, polls_schedule
 from hashtags.models import PollState, Post, Source
 from hashtags.polling import source_poll
 from hashtags.services import source_enable

@@ -10,9 +10,9 @@ import pytest
 from django.core import signing
 from django.test import override_settings
 
-from campaigns.forms_stories import SIGNING_SALT
 from campaigns.models import Story
-from campaigns.stories import EXPORT_COLUMNS, story_client_key, story_review
+from campaigns.stories.forms import SIGNING_SALT
+from campaigns.stories.services import EXPORT_COLUMNS, story_client_key, story_review
 
 from .factories import CampaignFactory
 from .support.matrix import USER_FIXTURES, matrix_parse
@@ -175,7 +175,7 @@ def test_the_public_page_takes_a_fixed_number_of_queries(
 
 
 def test_a_filled_honeypot_gets_the_thank_you_and_stores_nothing(client, public_campaign, caplog):
-    with caplog.at_level(logging.INFO, logger="campaigns.views_stories"):
+    with caplog.at_level(logging.INFO, logger="campaigns.stories.views"):
         response = story_post(client, public_campaign, website="https://cheap-pills.example")
     assert response.status_code == 302
     assert response["Location"] == "/c/nhit-week-2026/stories/thanks/"

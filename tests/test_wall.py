@@ -9,9 +9,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from campaigns.curation import story_curate
+from campaigns.curation.services import story_curate
 from campaigns.models import Story
-from campaigns.wall import campaign_wall
+from campaigns.wall.selectors import campaign_wall
 from hashtags.ingest import posts_upsert
 from hashtags.models import Author, Post, TagSet, TagSetRollup, TagSetRollupHour
 

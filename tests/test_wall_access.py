@@ -7,7 +7,7 @@ import json
 import pytest
 
 from campaigns.models import Story
-from campaigns.wall import initials, web_link
+from campaigns.wall.selectors import initials, web_link
 from hashtags.models import Author, Post
 
 from .factories import CampaignFactory

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from campaigns.views_wall import bounded_seconds
+from campaigns.wall.views import bounded_seconds
 
 from .factories import CampaignFactory
 from .test_security import csp_directives
