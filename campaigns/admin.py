@@ -6,8 +6,8 @@ from django import forms
 from django.contrib import admin
 from django.utils import timezone
 
+from campaigns.curation.services import story_review
 from campaigns.models import Campaign, CampaignHashtag, Series, Story
-from campaigns.stories.services import story_review
 
 
 class CampaignAdminForm(forms.ModelForm):

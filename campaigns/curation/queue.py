@@ -314,8 +314,11 @@ def queue_item(*, campaign: Campaign, kind: str, pk: int) -> QueueItem | None:
 
 
 def status_counts(*, campaign: Campaign) -> dict[str, int]:
-    """Curated posts per status (the new ones are everything else and are not counted)."""
+    """Curated posts per status (the new ones are everything else and are not counted), and
+    the stories waiting for review (`new_stories`)."""
     counts = dict.fromkeys(PostCuration.Status.values, 0)
     rows = PostCuration.objects.filter(campaign=campaign).values("status").annotate(n=Count("id"))
     counts.update({row["status"]: row["n"] for row in rows})
+    waiting = Story.objects.filter(campaign=campaign, status=Story.Status.NEW)
+    counts["new_stories"] = waiting.count()
     return counts

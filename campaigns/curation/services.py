@@ -274,3 +274,14 @@ def story_curate(
         )
         campaign_bump_on_commit(campaign)
     return story
+
+
+def story_review(*, story: Story, status: str, by: Any) -> Story:
+    """Set a story's status (approved, hidden, or new to reopen it) through story_curate, as
+    the admin's status field and the old review links ask: audited like every queue action."""
+    actions = {Story.Status.APPROVED: "approve", Story.Status.HIDDEN: "hide"}
+    if status not in Story.Status.values:
+        raise ValueError(f"Unknown story status {status!r}.")
+    return story_curate(
+        campaign=story.campaign, story_id=story.pk, action=actions.get(status, "unhide"), actor=by
+    )

@@ -35,8 +35,8 @@ from campaigns.curation.forms import (
 )
 from campaigns.curation.moderation import rules_save
 from campaigns.curation.queue import SearchTooSlow, queue_item, queue_page, status_counts
-from campaigns.curation.services import post_curate, story_curate
-from campaigns.models import Campaign, CurationEvent, ModerationRules
+from campaigns.curation.services import post_curate, story_curate, story_review
+from campaigns.models import Campaign, CurationEvent, ModerationRules, Story
 from campaigns.roles import ADMIN, user_roles
 
 PAST = {
@@ -254,3 +254,39 @@ def curate_audit(request: HttpRequest, slug: str) -> HttpResponse:
         "curation/audit.html",
         {"campaign": campaign, "page": page, "type": kind, "can_audit": True},
     )
+
+
+# --- Story review: the queue is the one screen; these addresses keep working ---------------
+
+
+def _stories_queue(slug: str, status: str) -> str:
+    if status not in Story.Status.values:
+        status = Story.Status.NEW
+    return f"{reverse('campaigns:curate_queue', args=[slug])}?kind=stories&status={status}"
+
+
+def _require_story_manager(request: HttpRequest) -> None:
+    if not request.user.has_perm("campaigns.manage_stories"):
+        raise PermissionDenied("Only curators and admins review stories.")
+
+
+@login_required
+def story_review_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """The stories of one status, in the curator queue."""
+    _require_story_manager(request)
+    get_object_or_404(Campaign, slug=slug)
+    return redirect(_stories_queue(slug, request.GET.get("status", Story.Status.NEW)))
+
+
+@login_required
+@require_POST
+def story_review_set(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Set one story's status from a plain form, then back to the queue's stories."""
+    _require_story_manager(request)
+    story = get_object_or_404(Story, pk=pk, campaign__slug=slug)
+    status = request.POST.get("status", "")
+    if status not in Story.Status.values:
+        return _bad("Unknown status.")
+    story = story_review(story=story, status=status, by=request.user)
+    messages.success(request, f"Story by {story.name} is now {story.get_status_display()}.")
+    return redirect(_stories_queue(slug, request.POST.get("back_status", Story.Status.NEW)))

@@ -1,9 +1,9 @@
 """The dashboard's headline numbers for a window and the period of the same length before it.
 
 Design: posts, reposts, likes, replies and quotes come from the tag-set rollups (each post
-once, one query for both periods); unique authors and potential reach from campaigns.dashboard.snapshots
-(live for small windows, a periodic snapshot for big ones; `authors_as_of` says which). The
-platform split is the current period's rollup rows per platform.
+once, one query for both periods); unique authors and potential reach from
+campaigns.dashboard.snapshots (live for small windows, a periodic snapshot for big ones;
+`authors_as_of` says which). The platform split is the current period's rollup rows per platform.
 """
 
 from __future__ import annotations

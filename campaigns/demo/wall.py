@@ -1,8 +1,8 @@
 """The demo's first curation, so the wall has something on it before a curator acts.
 
 Design: only for a campaign nobody has curated yet (no curation row, no audit event), through
-the curation services a curator's clicks go through (campaigns.curation.services), acting as the demo
-curator, so the audit log shows who did it:
+the curation services a curator's clicks go through (campaigns.curation.services), acting as
+the demo curator, so the audit log shows who did it:
 - the welcome post (campaigns.demo.posts) pinned at 1, or the top post when there is none;
 - FEATURED more of the top posts by score, one per author, plain reposts left out;
 - the sample #IHeartHIT stories (campaigns.demo.stories) sent the way the public form sends

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.utils.crypto import salted_hmac
 from redis.exceptions import RedisError
 
@@ -150,24 +150,6 @@ def story_submit(*, campaign: Campaign, data: Mapping[str, Any], client_key: str
     return story
 
 
-def story_review(*, story: Story, status: str, by: Any) -> Story:
-    """Approve, hide or reopen a story, recording who decided and when.
-
-    The same service as the curator queue (campaigns.curation.services.story_curate): audited, and the
-    wall's cached answer is refreshed on commit.
-    """
-    from campaigns.curation.services import (
-        story_curate,  # curation reads stories' models; import late
-    )
-
-    actions = {Story.Status.APPROVED: "approve", Story.Status.HIDDEN: "hide"}
-    if status not in Story.Status.values:
-        raise ValueError(f"Unknown story status {status!r}.")
-    return story_curate(
-        campaign=story.campaign, story_id=story.pk, action=actions.get(status, "unhide"), actor=by
-    )
-
-
 # --- Reads ------------------------------------------------------------------------------------
 
 
@@ -179,24 +161,6 @@ def stories_approved(*, campaign: Campaign) -> QuerySet[Story]:
         .only("id", "name", "role", "text", "link", "created_at", "reviewed_at", "status")
         .order_by("-reviewed_at", "-id")
     )
-
-
-def stories_for_review(*, campaign: Campaign, status: str = Story.Status.NEW) -> QuerySet[Story]:
-    """The curator's list for one status; the oldest new story first, so none waits forever."""
-    order = ["created_at", "id"] if status == Story.Status.NEW else ["-reviewed_at", "-id"]
-    return (
-        Story.objects.filter(campaign=campaign, status=status)
-        .select_related("reviewed_by")
-        .defer("email", "client_hash")
-        .order_by(*order)
-    )
-
-
-def story_counts(*, campaign: Campaign) -> dict[str, int]:
-    counts = dict.fromkeys(Story.Status.values, 0)
-    rows = Story.objects.filter(campaign=campaign).values("status").annotate(n=Count("id"))
-    counts.update({row["status"]: row["n"] for row in rows})
-    return counts
 
 
 def _cell(value: Any) -> str:

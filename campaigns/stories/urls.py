@@ -9,6 +9,4 @@ pages = [
     path("c/<slug:slug>/stories/new/", views.story_new, name="story_new"),
     path("c/<slug:slug>/stories/thanks/", views.story_thanks, name="story_thanks"),
     path("c/<slug:slug>/stories.csv", views.story_export, name="story_export"),
-    path("c/<slug:slug>/stories/review/", views.story_review_list, name="story_review_list"),
-    path("c/<slug:slug>/stories/<int:pk>/review/", views.story_review_set, name="story_review_set"),
 ]

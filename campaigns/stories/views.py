@@ -6,27 +6,21 @@ import csv
 import logging
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.views.decorators.http import require_POST
 
-from campaigns.access import campaigns_visible_to, visible_campaign
-from campaigns.models import Campaign, Story
+from campaigns.access import visible_campaign
+from campaigns.models import Campaign
 from campaigns.roles import ADMIN, ORGANIZER, user_roles
 from campaigns.stories.forms import StoryForm
 from campaigns.stories.services import (
     StoryRefused,
     stories_approved,
-    stories_for_review,
     story_client_key,
-    story_counts,
     story_export_rows,
-    story_review,
     story_submit,
 )
 
@@ -115,42 +109,3 @@ def story_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{campaign.slug}-stories.csv"'
     response["Cache-Control"] = "no-store"  # the file carries private e-mail addresses
     return response
-
-
-def _require_story_manager(request: HttpRequest) -> None:
-    if not request.user.has_perm("campaigns.manage_stories"):
-        raise PermissionDenied("Only curators and admins review stories.")
-
-
-@login_required
-def story_review_list(request: HttpRequest, slug: str) -> HttpResponse:
-    _require_story_manager(request)
-    campaign = get_object_or_404(campaigns_visible_to(user=request.user), slug=slug)
-    status = request.GET.get("status", Story.Status.NEW)
-    if status not in Story.Status.values:
-        status = Story.Status.NEW
-    paginator = Paginator(stories_for_review(campaign=campaign, status=status), 50)
-    counts = story_counts(campaign=campaign)
-    context = {
-        "campaign": campaign,
-        "status": status,
-        "tabs": [(value, label, counts[value]) for value, label in Story.Status.choices],
-        "page": paginator.get_page(request.GET.get("page")),
-    }
-    return render(request, "campaigns/stories/review.html", context)
-
-
-@login_required
-@require_POST
-def story_review_set(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _require_story_manager(request)
-    story = get_object_or_404(Story, pk=pk, campaign__slug=slug)
-    status = request.POST.get("status", "")
-    if status not in Story.Status.values:
-        return HttpResponse("Unknown status.", status=400, content_type="text/plain")
-    story = story_review(story=story, status=status, by=request.user)
-    messages.success(request, f"Story by {story.name} is now {story.get_status_display()}.")
-    back = request.POST.get("back_status", Story.Status.NEW)
-    if back not in Story.Status.values:
-        back = Story.Status.NEW
-    return redirect(f"{reverse('campaigns:story_review_list', args=[slug])}?status={back}")

@@ -1,8 +1,8 @@
 """The event wall: a full-screen page, its JSON, and two embeddable versions for partner sites.
 
 Design:
-- One answer (campaigns.wall.selectors.campaign_wall) serves all four: the pages paint it at once from a
-  json_script block, then static/js/wall.js polls /c/<slug>/api/wall every few seconds and
+- One answer (campaigns.wall.selectors.campaign_wall) serves all four: the pages paint it at once
+  from a json_script block, then static/js/wall.js polls /c/<slug>/api/wall every few seconds and
   redraws without reloading. The answer is cached by the campaign's hashtag generations, which
   ingestion and every curation action bump, so a featured post shows on the next poll.
 - Who may look: the wall page and its JSON follow the campaign rule (public: everyone; private:

@@ -29,7 +29,7 @@ bulk            403        200      200    403       login
 rules           403        200      200    403       login
 rules-post      403        302      302    403       login
 audit           403        403      200    403       login
-story-review    403        200      200    403       login
+story-review    403        302      302    403       login
 """
 
 WHO, MATRIX = matrix_parse(EXPECTED)

@@ -1,7 +1,7 @@
 """/c/<slug>/dashboard/: who may open it, what the page hands its JS, and its security headers.
 
-The numbers themselves come from the JSON endpoints (tests/campaigns/dashboard/); the page is a shell
-that must carry the right settings and nothing a visitor could inject.
+The numbers themselves come from the JSON endpoints (tests/campaigns/dashboard/); the page is a
+shell that must carry the right settings and nothing a visitor could inject.
 """
 
 from __future__ import annotations

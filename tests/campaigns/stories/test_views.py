@@ -10,9 +10,10 @@ import pytest
 from django.core import signing
 from django.test import override_settings
 
+from campaigns.curation.services import story_review
 from campaigns.models import Story
 from campaigns.stories.forms import SIGNING_SALT
-from campaigns.stories.services import EXPORT_COLUMNS, story_client_key, story_review
+from campaigns.stories.services import EXPORT_COLUMNS, story_client_key
 from tests.factories import CampaignFactory
 from tests.support.matrix import USER_FIXTURES, matrix_parse
 from tests.support.stories import EMAIL, TEXT, started, story_data, story_make, story_post
@@ -26,13 +27,13 @@ public-form          200        200      200    200       200
 public-thanks        200        200      200    200       200
 public-list          200        200      200    200       200
 public-csv           200        403      200    403       login
-public-review        403        200      200    403       login
+public-review        403        302      302    403       login
 public-approve       403        302      302    403       login
 private-form         200        200      200    403       login
 private-thanks       200        200      200    403       login
 private-list         200        200      200    403       login
 private-csv          200        403      200    403       login
-private-review       403        200      200    403       login
+private-review       403        302      302    403       login
 private-approve      403        302      302    403       login
 private-approve-get  405        405      405    405       login
 """
@@ -119,7 +120,9 @@ def test_a_curator_approves_a_story_and_it_appears_without_the_email(
 ):
     story = story_make(public_campaign, text="Telehealth kept my father at home.")
     client.force_login(curator)
-    review = client.get("/c/nhit-week-2026/stories/review/")
+    review = client.get("/c/nhit-week-2026/stories/review/", follow=True)
+    # The review address leads to the one review screen: the curator queue, on new stories.
+    assert review.redirect_chain == [("/c/nhit-week-2026/curate/?kind=stories&status=new", 302)]
     assert "Telehealth kept my father at home." in review.content.decode()
     assert EMAIL not in review.content.decode()
     response = client.post(
