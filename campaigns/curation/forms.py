@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from campaigns.curation.moderation import author_rule_parse, rule_lines
-from campaigns.curation.queue import QueueFilter
+from campaigns.curation.queue import Kind, QueueFilter, QueueStatus, Sort
 from campaigns.curation.services import MAX_POSITION, POST_ACTIONS
 from campaigns.models import Campaign, ModerationRules
 from campaigns.ranges import range_choices
@@ -19,20 +19,14 @@ ACTION_CHOICES = [(a, a) for a in POST_ACTIONS]
 
 class QueueFilterForm(forms.Form):
     kind = forms.ChoiceField(
-        choices=[("all", "Posts and stories"), ("posts", "Posts"), ("stories", "Stories")],
+        choices=Kind.choices,
         required=False,
     )
     hashtag = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     platform = forms.ChoiceField(required=False)
     range = forms.ChoiceField(choices=range_choices(custom=False), required=False)
     status = forms.ChoiceField(
-        choices=[
-            ("", "Any status"),
-            ("new", "New"),
-            ("approved", "Approved"),
-            ("featured", "Featured"),
-            ("hidden", "Hidden"),
-        ],
+        choices=[("", "Any status"), *QueueStatus.choices],
         required=False,
     )
     min_engagement = forms.IntegerField(
@@ -48,9 +42,7 @@ class QueueFilterForm(forms.Form):
         label="Search",
         widget=forms.TextInput(attrs={"placeholder": "Search text, names…", "type": "search"}),
     )
-    sort = forms.ChoiceField(
-        choices=[("newest", "Newest first"), ("engagement", "Most engagement")], required=False
-    )
+    sort = forms.ChoiceField(choices=Sort.choices, required=False)
 
     def __init__(self, *args, campaign: Campaign, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -67,14 +59,14 @@ class QueueFilterForm(forms.Form):
         """The valid filters; a field with an error falls back to its default."""
         data = getattr(self, "cleaned_data", {})
         return QueueFilter(
-            kind=data.get("kind") or "all",
+            kind=data.get("kind") or Kind.ALL,
             hashtag_id=data.get("hashtag") or None,
             platform=data.get("platform") or "",
             range=data.get("range") or "campaign",
             status=data.get("status") or "",
             min_engagement=data.get("min_engagement") or 0,
             q=data.get("q") or "",
-            sort=data.get("sort") or "newest",
+            sort=data.get("sort") or Sort.NEWEST,
         )
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connection, models, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -45,16 +45,31 @@ class SearchTooSlow(Exception):
 # --- The queue -------------------------------------------------------------------------------
 
 
+class Kind(models.TextChoices):
+    ALL = "all", "Posts and stories"
+    POSTS = "posts", "Posts"
+    STORIES = "stories", "Stories"
+
+
+class Sort(models.TextChoices):
+    NEWEST = "newest", "Newest first"
+    ENGAGEMENT = "engagement", "Most engagement"
+
+
+# The queue's statuses: a post's curation status ("new": no row yet), a story's status.
+QueueStatus = PostCuration.Status
+
+
 @dataclass(frozen=True)
 class QueueFilter:
-    kind: str = "all"  # all, posts, stories
+    kind: str = Kind.ALL
     hashtag_id: int | None = None
     platform: str = ""
-    range: str = "campaign"  # campaign, 1h, 24h, 7d
-    status: str = ""  # "", new, approved, featured, hidden
+    range: str = "campaign"  # campaigns.ranges.Range, without custom
+    status: str = ""  # a QueueStatus, or "" for any
     min_engagement: int = 0
     q: str = ""
-    sort: str = "newest"  # newest, engagement
+    sort: str = Sort.NEWEST
 
     @property
     def posts_only(self) -> bool:
@@ -62,17 +77,17 @@ class QueueFilter:
             self.hashtag_id
             or self.platform
             or self.min_engagement
-            or self.sort == "engagement"
-            or self.status == "featured"
+            or self.sort == Sort.ENGAGEMENT
+            or self.status == QueueStatus.FEATURED
         )
 
     @property
     def wants_posts(self) -> bool:
-        return self.kind in ("all", "posts")
+        return self.kind in (Kind.ALL, Kind.POSTS)
 
     @property
     def wants_stories(self) -> bool:
-        return self.kind in ("all", "stories") and not self.posts_only
+        return self.kind in (Kind.ALL, Kind.STORIES) and not self.posts_only
 
 
 @dataclass
@@ -102,13 +117,13 @@ class QueueItem:
         return web_link(self.obj.author.url) if self.kind == "post" else ""
 
     def order_key(self, sort: str) -> tuple:
-        if sort == "engagement":
+        if sort == Sort.ENGAGEMENT:
             return (self.obj.score, self.obj.pk)
         return (self.created_at, 1 if self.kind == "post" else 0, self.obj.pk)
 
 
 def cursor_make(item: QueueItem, sort: str) -> str:
-    if sort == "engagement":
+    if sort == Sort.ENGAGEMENT:
         return f"{item.obj.score}.{item.obj.pk}"
     rank = 1 if item.kind == "post" else 0
     return f"{item.created_at.timestamp():.6f}.{rank}.{item.obj.pk}"
@@ -120,7 +135,7 @@ def cursor_parse(value: str, sort: str) -> tuple | None:
         return None
     parts = value.split(".")
     try:
-        if sort == "engagement":
+        if sort == Sort.ENGAGEMENT:
             score, pk = parts
             return (int(score), int(pk))
         seconds, micros, rank, pk = parts
@@ -153,7 +168,7 @@ def _status_q(campaign: Campaign, status: str) -> Q:
     if not status:
         return Q()
     rows = PostCuration.objects.filter(campaign=campaign, post_id=OuterRef("pk"))
-    if status == "new":
+    if status == QueueStatus.NEW:
         return ~Q(Exists(rows.exclude(status=PostCuration.Status.NEW)))
     return Q(Exists(rows.filter(status=status)))
 
@@ -176,7 +191,7 @@ def _posts_page(
     if f.min_engagement:
         posts = posts.filter(score__gte=f.min_engagement)
     posts = _search(posts, f.q, ["text", "author__handle", "author__name"])
-    if f.sort == "engagement":
+    if f.sort == Sort.ENGAGEMENT:
         if after:
             score, pk = after
             posts = posts.filter(Q(score__lt=score) | Q(score=score, pk__lt=pk))
@@ -267,7 +282,11 @@ def queue_page(
             filters, lambda: _posts_page(campaign, filters, position, limit + 1, since)
         )
         items += _items_for_posts(campaign, posts)
-    if filters.wants_stories and filters.sort == "newest" and filters.status != "featured":
+    if (
+        filters.wants_stories
+        and filters.sort == Sort.NEWEST
+        and filters.status != QueueStatus.FEATURED
+    ):
         stories = _stories_page(campaign, filters, position, limit + 1, since)
         items += [QueueItem("story", s, s.status, s.pinned) for s in stories]
     items.sort(key=lambda item: item.order_key(filters.sort), reverse=True)

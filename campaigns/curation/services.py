@@ -27,6 +27,7 @@ from django.utils import timezone
 from campaigns.models import (
     Campaign,
     CampaignHashtag,
+    CurationAction,
     CurationEvent,
     PostCuration,
     Story,
@@ -34,8 +35,9 @@ from campaigns.models import (
 from campaigns.posts import campaign_posts
 from hashtags.generation import generation_bump
 
-POST_ACTIONS = ("approve", "feature", "unfeature", "hide", "unhide", "pin", "unpin")
-STORY_ACTIONS = ("approve", "hide", "unhide", "pin", "unpin")
+Action = CurationAction
+POST_ACTIONS = tuple(Action)
+STORY_ACTIONS = (Action.APPROVE, Action.HIDE, Action.UNHIDE, Action.PIN, Action.UNPIN)
 MAX_POSITION = 1000
 
 Status = PostCuration.Status
@@ -129,25 +131,25 @@ def _post_state(row: PostCuration) -> dict:
 def _post_apply(row: PostCuration, action: str, position: int | None) -> int | bool | None:
     """Set row's status for the action; returns the wanted pin (None: unpinned) or False
     when the pin is to stay as it is."""
-    if action == "pin":
+    if action == Action.PIN:
         if row.status != Status.FEATURED:
             row.status = Status.FEATURED
         row.rule = ""
         return position
-    if action == "unpin":
+    if action == Action.UNPIN:
         return None
-    if action == "approve":
+    if action == Action.APPROVE:
         row.status, row.rule = Status.APPROVED, ""
         return None
-    if action == "feature":
+    if action == Action.FEATURE:
         row.status, row.rule = Status.FEATURED, ""
         return False
-    if action == "unfeature":
+    if action == Action.UNFEATURE:
         if row.status == Status.FEATURED:
             row.status = Status.APPROVED
             return None
         return False
-    if action == "hide":
+    if action == Action.HIDE:
         row.status, row.rule = Status.HIDDEN, ""
         return None
     # unhide
@@ -161,7 +163,7 @@ def post_curate(
 ) -> PostCuration:
     """Apply one curator action to one of the campaign's posts; ValueError for bad input."""
     _action_check(action, POST_ACTIONS, "post")
-    if action == "pin":
+    if action == Action.PIN:
         position = position_check(position)
     if isinstance(post_id, bool) or not isinstance(post_id, int):
         raise ValueError("The post id must be a whole number.")
@@ -211,15 +213,15 @@ def _story_state(story: Story) -> dict:
 
 
 def _story_apply(story: Story, action: str, position: int | None) -> int | bool | None:
-    if action == "pin":
+    if action == Action.PIN:
         story.status = Story.Status.APPROVED
         return position
-    if action == "unpin":
+    if action == Action.UNPIN:
         return None
-    if action == "approve":
+    if action == Action.APPROVE:
         story.status = Story.Status.APPROVED
         return False
-    if action == "hide":
+    if action == Action.HIDE:
         story.status = Story.Status.HIDDEN
         return None
     # unhide (or reopen): back to the review pile, off the wall
@@ -234,7 +236,7 @@ def story_curate(
 ) -> Story:
     """Approve, hide, unhide, pin or unpin one of the campaign's stories, audited."""
     _action_check(action, STORY_ACTIONS, "story")
-    if action == "pin":
+    if action == Action.PIN:
         position = position_check(position)
     if isinstance(story_id, bool) or not isinstance(story_id, int):
         raise ValueError("The story id must be a whole number.")
@@ -279,9 +281,12 @@ def story_curate(
 def story_review(*, story: Story, status: str, by: Any) -> Story:
     """Set a story's status (approved, hidden, or new to reopen it) through story_curate, as
     the admin's status field and the old review links ask: audited like every queue action."""
-    actions = {Story.Status.APPROVED: "approve", Story.Status.HIDDEN: "hide"}
+    actions = {Story.Status.APPROVED: Action.APPROVE, Story.Status.HIDDEN: Action.HIDE}
     if status not in Story.Status.values:
         raise ValueError(f"Unknown story status {status!r}.")
     return story_curate(
-        campaign=story.campaign, story_id=story.pk, action=actions.get(status, "unhide"), actor=by
+        campaign=story.campaign,
+        story_id=story.pk,
+        action=actions.get(status, Action.UNHIDE),
+        actor=by,
     )

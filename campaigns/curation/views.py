@@ -36,18 +36,10 @@ from campaigns.curation.forms import (
 from campaigns.curation.moderation import rules_save
 from campaigns.curation.queue import SearchTooSlow, queue_item, queue_page, status_counts
 from campaigns.curation.services import post_curate, story_curate, story_review
-from campaigns.models import Campaign, CurationEvent, ModerationRules, Story
+from campaigns.models import Campaign, CurationAction, CurationEvent, ModerationRules, Story
 from campaigns.roles import ADMIN, user_roles
 
-PAST = {
-    "approve": "approved",
-    "feature": "featured",
-    "unfeature": "unfeatured",
-    "hide": "hidden",
-    "unhide": "unhidden",
-    "pin": "pinned",
-    "unpin": "unpinned",
-}
+PAST = {action.value: action.label for action in CurationAction}
 
 
 def _campaign(request: HttpRequest, slug: str) -> Campaign:
@@ -171,11 +163,11 @@ def curate_bulk(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         items = list(dict.fromkeys(item_parse(value) for value in raw))
         position = position_parse(request.POST.get("position"))
-        if action == "pin" and position is None:
+        if action == CurationAction.PIN and position is None:
             raise ValueError("A pin needs a position: a whole number from 1.")
         with transaction.atomic():  # all or nothing: one bad item changes nothing
             for offset, (kind, pk) in enumerate(items):
-                pos = position + offset if action == "pin" else position
+                pos = position + offset if action == CurationAction.PIN else position
                 _curate(request, campaign, kind, pk, action, pos)
     except ValueError as exc:
         return _bad(f"Nothing was changed: {exc}")

@@ -19,7 +19,7 @@ from django.db import transaction
 
 from campaigns.curation.services import post_curate, story_curate
 from campaigns.demo.stories import STORIES
-from campaigns.models import Campaign, CurationEvent, PostCuration
+from campaigns.models import Campaign, CurationAction, CurationEvent, PostCuration
 from campaigns.posts import campaign_posts
 from campaigns.stories.services import StoryRefused, story_client_key, story_submit
 
@@ -72,7 +72,9 @@ def _stories(campaign: Campaign, actor: Any) -> int:
         # One client per sample, so they never use up a real visitor's rate limit.
         key = story_client_key(address=f"demo-story-{number}")
         story = story_submit(campaign=campaign, data={**data, "consent": True}, client_key=key)
-        story_curate(campaign=campaign, story_id=story.pk, action="approve", actor=actor)
+        story_curate(
+            campaign=campaign, story_id=story.pk, action=CurationAction.APPROVE, actor=actor
+        )
         approved += 1
     return approved
 
@@ -88,10 +90,18 @@ def wall_seed(*, campaign: Campaign, actor: Any) -> WallSeed:
         if pinned is None and top:
             pinned, top = top[0], top[1:]
         if pinned is not None:
-            post_curate(campaign=campaign, post_id=pinned, action="pin", actor=actor, position=1)
+            post_curate(
+                campaign=campaign,
+                post_id=pinned,
+                action=CurationAction.PIN,
+                actor=actor,
+                position=1,
+            )
             seeded.pinned = pinned
         for post_id in top:
-            post_curate(campaign=campaign, post_id=post_id, action="feature", actor=actor)
+            post_curate(
+                campaign=campaign, post_id=post_id, action=CurationAction.FEATURE, actor=actor
+            )
             seeded.featured += 1
         try:
             with transaction.atomic():

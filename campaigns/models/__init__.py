@@ -14,7 +14,12 @@ from campaigns.models.campaign import (
     validate_colour,
     validate_timezone,
 )
-from campaigns.models.curation import CurationEvent, ModerationRules, PostCuration
+from campaigns.models.curation import (
+    CurationAction,
+    CurationEvent,
+    ModerationRules,
+    PostCuration,
+)
 from campaigns.models.snapshot import DashboardSnapshot
 from campaigns.models.story import Story, StoryQuerySet, validate_web_link, web_link
 
@@ -23,6 +28,7 @@ __all__ = [
     "Campaign",
     "CampaignHashtag",
     "CampaignQuerySet",
+    "CurationAction",
     "CurationEvent",
     "DashboardSnapshot",
     "ModerationRules",

@@ -20,6 +20,18 @@ from django.utils.timezone import now as tz_now
 from hashtags.models import Post
 
 
+class CurationAction(models.TextChoices):
+    """What a curator (or the demo, or the admin's status field) does to a post or a story."""
+
+    APPROVE = "approve", "approved"
+    FEATURE = "feature", "featured"
+    UNFEATURE = "unfeature", "unfeatured"
+    HIDE = "hide", "hidden"
+    UNHIDE = "unhide", "unhidden"
+    PIN = "pin", "pinned"
+    UNPIN = "unpin", "unpinned"
+
+
 class ModerationRules(models.Model):
     class Mode(models.TextChoices):
         OPEN = "open", "Show unless hidden"
