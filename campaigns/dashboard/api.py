@@ -15,7 +15,7 @@ from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
-from campaigns.access import json_denied, user_can_view_private
+from campaigns.access import VIEW_DASHBOARD, json_denied, user_can_view_private
 from campaigns.cache import cached_answer
 from campaigns.dashboard.coverage import campaign_coverage
 from campaigns.dashboard.heatmap import campaign_heatmap
@@ -38,7 +38,10 @@ def limit_parse(request: HttpRequest) -> dict[str, Any]:
 
 
 def top_posts_options(request: HttpRequest) -> dict[str, Any]:
-    return {**limit_parse(request), "public": not user_can_view_private(request.user)}
+    return {
+        **limit_parse(request),
+        "public": not user_can_view_private(request.user, VIEW_DASHBOARD),
+    }
 
 
 def _endpoint(

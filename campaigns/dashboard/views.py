@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 
-from campaigns.access import visible_campaign
+from campaigns.access import VIEW_DASHBOARD, visible_campaign
 from campaigns.dashboard.params import GRANULARITIES
 from campaigns.ranges import range_choices
 from hashtags.models import Platform, Post
@@ -63,7 +63,7 @@ def initial_filters(params: QueryDict, hashtag_names: set[str]) -> dict[str, str
 
 
 def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = visible_campaign(request, slug)
+    campaign = visible_campaign(request, slug, VIEW_DASHBOARD)
     if isinstance(campaign, HttpResponse):
         return campaign
     links = list(campaign.campaign_hashtags.all())
