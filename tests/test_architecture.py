@@ -162,7 +162,9 @@ def test_the_rules_catch_a_small_broken_example():
             "from campaigns.dashboard.top import campaign_top_posts\n"
             "from campaigns.posts import tag_labels\n"
         ),
-        "campaigns/posts.py": "from . import curation\nfrom .curation.services import post_curate\n",
+        "campaigns/posts.py": (
+            "from . import curation\nfrom .curation.services import post_curate\n"
+        ),
         "campaigns/demo/seed.py": (
             "from campaigns.curation.services import post_curate\n"
             "from campaigns.wall.views import wall\n"
