@@ -115,7 +115,7 @@ def _measure(campaign, args) -> None:
     from django.db import connection
     from django.test import Client
 
-    from campaigns.snapshots import exact_max
+    from campaigns.dashboard.snapshots import exact_max
 
     client = Client()
     print(f"live unique authors up to {exact_max():,} posts per window; snapshots above")

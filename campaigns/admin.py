@@ -6,8 +6,8 @@ from django import forms
 from django.contrib import admin
 from django.utils import timezone
 
-from .models import Campaign, CampaignHashtag, Series, Story
-from .stories import story_review
+from campaigns.curation.services import story_review
+from campaigns.models import Campaign, CampaignHashtag, Series, Story
 
 
 class CampaignAdminForm(forms.ModelForm):
@@ -169,7 +169,7 @@ class StoryAdmin(admin.ModelAdmin):
 # --- Curation (campaigns/curation.py, moderation.py): the queue is where curators work; the
 # admin shows the same rows for inspection. Rules are edited on the rules page, which applies
 # them to stored posts; the audit log is read-only everywhere.
-from .models import CurationEvent, ModerationRules, PostCuration  # noqa: E402
+from campaigns.models import CurationEvent, ModerationRules, PostCuration  # noqa: E402
 
 
 @admin.register(ModerationRules)

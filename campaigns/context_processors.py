@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from .roles import ADMIN, CURATOR, ORGANIZER, user_roles
+from campaigns.roles import ADMIN, CURATOR, ORGANIZER, user_roles
 
 
 def roles(request: HttpRequest) -> dict:

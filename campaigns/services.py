@@ -10,11 +10,10 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from campaigns.models import PALETTE, Campaign, CampaignHashtag, Series
+from campaigns.roles import ROLES
 from hashtags.normalize import hashtag_normalize
 from hashtags.services import hashtag_get_or_create
-
-from .models import PALETTE, Campaign, CampaignHashtag, Series
-from .roles import ROLES
 
 
 def campaign_upsert(

@@ -1,4 +1,5 @@
-"""The Celery application: configured from Django settings (CELERY_*), tasks found per app."""
+"""The Celery application: configured from Django settings (CELERY_*), tasks found per app and
+per feature package that has a `tasks` module."""
 
 from __future__ import annotations
 
@@ -11,3 +12,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nhitweek.settings.local")
 app = Celery("nhitweek")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["campaigns.jobs", "campaigns.dashboard"])

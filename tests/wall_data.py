@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from campaigns.curation import post_curate
+from campaigns.curation.services import post_curate
 from campaigns.models import Story
 from hashtags.ingest import posts_upsert
 from hashtags.models import Post

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from campaigns.views_wall import embed_snippets
+from campaigns.wall.views import embed_snippets
 
 register = template.Library()
 

@@ -152,7 +152,7 @@ METRICS_REFRESH_TOP = env_int("METRICS_REFRESH_TOP", 200)
 METRICS_REFRESH_MIN_AGE_MINUTES = env_int("METRICS_REFRESH_MIN_AGE_MINUTES", 15)
 METRICS_REFRESH_PLATFORMS = env_list("METRICS_REFRESH_PLATFORMS", ["mastodon", "bluesky", "demo"])
 METRICS_REFRESH_SCHEDULER_SECONDS = env_int("METRICS_REFRESH_SCHEDULER_SECONDS", 300)
-# A curator-queue text search is stopped after this long (campaigns.selectors_queue).
+# A curator-queue text search is stopped after this long (campaigns.curation.queue).
 QUEUE_SEARCH_TIMEOUT_MS = env_int("QUEUE_SEARCH_TIMEOUT_MS", 5000)
 # Statuses of other Mastodon servers refreshed per refresh run (hashtags.sources.mastodon_remote).
 MASTODON_REMOTE_LOOKUP_MAX = env_int("MASTODON_REMOTE_LOOKUP_MAX", 40)

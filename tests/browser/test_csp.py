@@ -132,7 +132,7 @@ def test_injected_inline_script_does_not_run(live_server, page, console, public_
     assert any("inline" in text for text in reports), console
 
 
-@pytest.mark.urls("tests.test_security")
+@pytest.mark.urls("tests.nhitweek.test_security")
 def test_only_a_view_that_opts_in_can_be_framed_by_another_site(live_server, page, console):
     # localhost and 127.0.0.1 are different origins: the latter plays the partner's site.
     ours = live_server.url

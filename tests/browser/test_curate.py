@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from campaigns.curation import post_curate
+from campaigns.curation.services import post_curate
 from campaigns.models import PostCuration, Story
 from tests.factories import CampaignFactory
 from tests.support.curation import post_make

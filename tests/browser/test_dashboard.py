@@ -15,8 +15,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from campaigns.jobs.scheduling import polls_run_once
 from campaigns.models import Campaign
-from campaigns.scheduling import polls_run_once
 from hashtags.ingest import posts_upsert
 from hashtags.sources.base import AuthorData, PostData
 from tests.conftest import PASSWORD

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from campaigns.demo import demo_password
+from campaigns.demo.seed import demo_password
 
 from .conftest import login
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from campaigns.curation import post_curate, story_curate
+from campaigns.curation.services import post_curate, story_curate
 from campaigns.models import Story
 from hashtags.models import Author, TagSet, TagSetRollupHour
 from tests.factories import CampaignFactory

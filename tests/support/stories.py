@@ -6,8 +6,8 @@ import time
 
 from django.core import signing
 
-from campaigns.forms_stories import SIGNING_SALT
 from campaigns.models import Campaign, Story
+from campaigns.stories.forms import SIGNING_SALT
 
 EMAIL = "private.person@example.org"
 TEXT = "Our e-prescribing system caught a dangerous interaction."

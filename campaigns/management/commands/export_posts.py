@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from campaigns.models import Campaign
-from campaigns.selectors_posts import campaign_posts_export
+from campaigns.posts import campaign_posts_export
 from hashtags.archive_export import FORMATS_OUT, archive_write
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from campaigns.jobs.scheduling import polls_run_once
 from campaigns.models import Campaign
-from campaigns.scheduling import polls_run_once
 from hashtags.models import Hashtag, Platform
 
 

@@ -7,7 +7,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from campaigns.demo import demo_seed
+from campaigns.demo.seed import demo_seed
 
 
 class Command(BaseCommand):

@@ -1,0 +1,47 @@
+"""Cached dashboard answers that are never stale: each carries the generation numbers of the
+campaign's hashtags, which ingestion bumps on commit (hashtags.generation).
+
+One cache round trip serves an unchanged campaign: the answer and the current generations are
+read together with get_many, and the answer is used only if its generations still match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from contextlib import suppress
+from typing import Any
+
+from django.core.cache import cache
+
+from campaigns.models import Campaign
+from hashtags.generation import generation_key
+
+TIMEOUT = 300
+
+
+def cached_answer(
+    *,
+    campaign: Campaign,
+    hashtag_ids: list[int],
+    name: str,
+    params: str,
+    compute: Callable[[], Any],
+) -> tuple[Any, bool]:
+    """(answer, hit). A campaign edit (updated_at) also changes the key."""
+    digest = hashlib.blake2b(params.encode(), digest_size=12).hexdigest()
+    key = f"dash:{campaign.pk}:{campaign.updated_at.timestamp()}:{name}:{digest}"
+    gen_keys = [generation_key(i) for i in hashtag_ids]
+    try:
+        found = cache.get_many([key, *gen_keys])
+    except Exception:  # noqa: BLE001 - a cache outage costs speed, never the answer
+        return compute(), False
+    generations = [int(found.get(k, 0)) for k in gen_keys]
+    stored = found.get(key)
+    if stored is not None and stored[0] == generations:
+        return stored[1], True
+    answer = compute()
+    # Serving the answer matters more than caching it.
+    with suppress(Exception):
+        cache.set(key, (generations, answer), TIMEOUT)
+    return answer, False

@@ -1,0 +1,43 @@
+"""The people plane's tables, one module per subject; import them from here.
+
+campaign: campaigns, their series and ordered hashtags. story: #IHeartHIT stories and the
+web-link rule. curation: moderation rules, curation state, the audit log. snapshot: dashboard
+numbers of big windows.
+"""
+
+from campaigns.models.campaign import (
+    PALETTE,
+    Campaign,
+    CampaignHashtag,
+    CampaignQuerySet,
+    Series,
+    validate_colour,
+    validate_timezone,
+)
+from campaigns.models.curation import (
+    CurationAction,
+    CurationEvent,
+    ModerationRules,
+    PostCuration,
+)
+from campaigns.models.snapshot import DashboardSnapshot
+from campaigns.models.story import Story, StoryQuerySet, validate_web_link, web_link
+
+__all__ = [
+    "PALETTE",
+    "Campaign",
+    "CampaignHashtag",
+    "CampaignQuerySet",
+    "CurationAction",
+    "CurationEvent",
+    "DashboardSnapshot",
+    "ModerationRules",
+    "PostCuration",
+    "Series",
+    "Story",
+    "StoryQuerySet",
+    "validate_colour",
+    "validate_timezone",
+    "validate_web_link",
+    "web_link",
+]

@@ -1,0 +1,200 @@
+"""Campaign totals over any window, from the tag-set rollups: each post counted once.
+
+Design: the tag sets that meet the campaign's hashtags hold every post of the campaign exactly
+once; they are found by a subquery on TagSet.key (few rows), so it costs no round trip.
+A window [start, end) is read from the hour rows for the whole UTC hours inside it and from
+the minute rows for its edges, in ONE statement (a UNION ALL of the two, summed per bucket
+and platform), so a week costs a few hundred rows whatever the number of posts.
+`rollup_rows` is that statement; the summary, heat map and year-over-year selectors bucket
+its rows themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db import connection
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, Concat, StrIndex
+
+from campaigns.models import Campaign, CampaignHashtag
+from hashtags.models import Hashtag, Platform, TagSet, TagSetRollup, TagSetRollupHour
+from hashtags.tagsets import hour_span
+
+METRICS = ("posts", "reposts", "likes", "replies", "shares", "quotes")
+
+
+@dataclass(frozen=True)
+class RollupRow:
+    bucket: datetime  # UTC start of the hour or minute the row covers
+    platform: str
+    posts: int
+    reposts: int
+    likes: int
+    replies: int
+    shares: int
+    quotes: int
+
+
+def tagsets_of(links: QuerySet[CampaignHashtag]) -> QuerySet[TagSet]:
+    """The tag sets meeting the hashtags of these campaign links, as a subquery (no query of
+    its own): "3,7" meets 7 when ",3,7," holds ",7,"."""
+    holds = links.alias(
+        needle=Concat(Value(","), Cast("hashtag_id", CharField()), Value(","))
+    ).alias(found=StrIndex(OuterRef("padded"), F("needle")))
+    holds = holds.filter(found__gt=0)
+    return (
+        TagSet.objects.annotate(padded=Concat(Value(","), "key", Value(",")))
+        .filter(Exists(holds))
+        .values("pk")
+    )
+
+
+def tagsets_cte(campaign_id: int, hashtag: str = "") -> tuple[str, list]:
+    """PostgreSQL: `ts AS (...)`, the ids of the tag sets meeting the campaign's hashtags (or
+    only `hashtag`), for a WITH clause; and its parameters. Name them in a condition as
+    `tagset_id = ANY(ARRAY(SELECT id FROM ts))`: an index condition, never a join the planner
+    could misjudge."""
+    tagset, link = TagSet._meta.db_table, CampaignHashtag._meta.db_table
+    hashtags = Hashtag._meta.db_table
+    sql = f"""ts AS (
+            SELECT t.id FROM {tagset} t JOIN {link} l
+              ON strpos(',' || t.key || ',', ',' || l.hashtag_id::text || ',') > 0
+            WHERE l.campaign_id = %s
+              AND (%s = '' OR l.hashtag_id IN (SELECT id FROM {hashtags} WHERE name = %s))
+        )"""  # noqa: S608 - tables are ours; values are parameters
+    return sql, [campaign_id, hashtag, hashtag]
+
+
+def rollup_rows(
+    *,
+    campaign_id: int,
+    start: datetime,
+    end: datetime,
+    hashtag: str = "",
+    platform: str = "",
+    minutes_only: bool = False,
+) -> list[RollupRow]:
+    """Sums per (bucket, platform) over [start, end) of the posts carrying the campaign's
+    hashtags (or only `hashtag`): hour rows for whole hours, minute rows for the edges (or
+    minute rows only). One query."""
+    return rollup_periods(
+        campaign_id=campaign_id,
+        periods=[(start, end)],
+        hashtag=hashtag,
+        platform=platform,
+        minutes_only=minutes_only,
+    )[0]
+
+
+def rollup_periods(
+    *,
+    campaign_id: int,
+    periods: list[tuple[datetime, datetime]],
+    hashtag: str = "",
+    platform: str = "",
+    minutes_only: bool = False,
+) -> list[list[RollupRow]]:
+    """rollup_rows for each of several windows (a window and the period before it), in one
+    statement on PostgreSQL: one list of rows per window, in order."""
+    out: list[list[RollupRow]] = [[] for _ in periods]
+    wanted = [
+        (i, start, end, None if minutes_only else hour_span(start, end))
+        for i, (start, end) in enumerate(periods)
+        if end > start
+    ]
+    if not wanted:
+        return out
+    if connection.vendor == "postgresql":
+        rows = _pg_rows(campaign_id, hashtag, platform, wanted)
+    else:
+        rows = [
+            (i, *row)
+            for i, start, end, span in wanted
+            for row in _orm_rows(campaign_id, hashtag, start, end, platform, span)
+        ]
+    for i, platform_, bucket, *sums in rows:
+        out[i].append(RollupRow(bucket.astimezone(UTC), platform_, *(int(v or 0) for v in sums)))
+    return out
+
+
+def _pg_rows(campaign_id, hashtag, platform, wanted) -> list[tuple]:
+    """The same read as _orm_rows in SQL written once (building the ORM's union of subqueries
+    cost more than running it), one branch per kind of row and window, tagged with the
+    window's index."""
+    minute_table, hour_table = TagSetRollup._meta.db_table, TagSetRollupHour._meta.db_table
+    # Both rollup indexes are (tag set, platform, bucket): naming every tag set and platform
+    # lets each become index ranges instead of a scan of the table.
+    platforms = [platform] if platform else list(Platform.values)
+    columns = ", ".join(METRICS)
+    sums = ", ".join(f"SUM({name})" for name in METRICS)
+    where = "tagset_id = ANY(ARRAY(SELECT id FROM ts)) AND platform = ANY(%s)"
+    branch = f"""
+            SELECT %s::int AS period, platform, minute AS bucket, {columns} FROM {minute_table}
+            WHERE {where} AND ((minute >= %s AND minute < %s) OR (minute >= %s AND minute < %s))
+            UNION ALL
+            SELECT %s::int, platform, hour, {columns} FROM {hour_table}
+            WHERE {where} AND hour >= %s AND hour < %s"""  # noqa: S608 - ours; values are parameters
+    ts, params = tagsets_cte(campaign_id, hashtag)
+    for i, start, end, span in wanted:
+        if span is None:  # an empty hour range keeps one statement shape
+            span = (end, end)
+        params += [i, platforms, start, span[0], span[1], end, i, platforms, span[0], span[1]]
+    union = "\n            UNION ALL".join([branch] * len(wanted))
+    sql = f"""
+        WITH {ts}
+        SELECT period, platform, bucket, {sums} FROM ({union}
+        ) r
+        GROUP BY period, platform, bucket
+    """  # noqa: S608 - tables and columns are ours; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _orm_rows(campaign_id, hashtag, start, end, platform, span) -> list[tuple]:
+    """The embedded SQLite's read (datetimes need the ORM's conversions there), one window
+    per query."""
+    links = CampaignHashtag.objects.filter(campaign_id=campaign_id)
+    tagsets = tagsets_of(links.filter(hashtag__name=hashtag) if hashtag else links)
+    sums = {name: Sum(name) for name in METRICS}
+    minutes = TagSetRollup.objects.filter(tagset_id__in=tagsets)
+    if span is None:
+        minutes = minutes.filter(minute__gte=start, minute__lt=end)
+    else:
+        first, last = span
+        minutes = minutes.filter(
+            Q(minute__gte=start, minute__lt=first) | Q(minute__gte=last, minute__lt=end)
+        )
+    if platform:
+        minutes = minutes.filter(platform=platform)
+    query = minutes.values("platform", bucket=F("minute")).annotate(**sums).order_by()
+    if span is not None:
+        hours = TagSetRollupHour.objects.filter(
+            tagset_id__in=tagsets, hour__gte=span[0], hour__lt=span[1]
+        )
+        if platform:
+            hours = hours.filter(platform=platform)
+        hours = hours.values("platform", bucket=F("hour")).annotate(**sums).order_by()
+        query = hours.union(query, all=True)
+    return list(query.values_list("platform", "bucket", *METRICS))
+
+
+def totals_of(rows: Iterable[RollupRow]) -> dict[str, int]:
+    out = dict.fromkeys(METRICS, 0)
+    for row in rows:
+        for name in METRICS:
+            out[name] += getattr(row, name)
+    return out
+
+
+def campaign_totals(
+    *, campaign: Campaign, start: datetime, end: datetime, platform: str = ""
+) -> dict[str, int]:
+    """posts, reposts, likes, replies, shares, quotes of the campaign's posts in [start, end).
+
+    One query (tag sets found inside it), whatever the window or the data.
+    """
+    return totals_of(rollup_rows(campaign_id=campaign.pk, start=start, end=end, platform=platform))
