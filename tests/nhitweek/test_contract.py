@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from campaigns.curation import story_curate
+from campaigns.curation.services import story_curate
 from hashtags.models import PollLog, Post
 from hashtags.services import heartbeat_record
 
