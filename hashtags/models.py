@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -282,7 +284,7 @@ class PollLog(models.Model):
 class TagSet(models.Model):
     """One set of tracked hashtags that posts carry together, stored once.
 
-    `key` lists the hashtag ids ascending, comma-separated ("3,7"). A campaign's total counts
+    `key` names its hashtags in the format hashtags.tagsets keeps. A campaign's total counts
     the posts of every tag set that meets its hashtags, each post once; a hashtag's line counts
     the posts of every tag set that holds it. There are few sets (three tags make at most seven).
     """
@@ -292,13 +294,18 @@ class TagSet(models.Model):
     def __str__(self) -> str:
         return f"tags {self.key}"
 
+    # Both ask hashtags.tagsets, the home of the key format (imported here, as it imports us).
     @property
     def hashtag_ids(self) -> list[int]:
-        return [int(part) for part in self.key.split(",") if part]
+        from .tagsets import tagset_hashtag_ids
+
+        return sorted(tagset_hashtag_ids(self.key))
 
     @staticmethod
-    def key_for(hashtag_ids) -> str:
-        return ",".join(str(i) for i in sorted(set(hashtag_ids)))
+    def key_for(hashtag_ids: Iterable[int]) -> str:
+        from .tagsets import tagset_key
+
+        return tagset_key(hashtag_ids)
 
 
 class TagSetRollupBase(models.Model):

@@ -9,11 +9,11 @@ import pytest
 from campaigns.curation import post_curate, public_post_filter, story_curate
 from campaigns.models import CurationEvent, ModerationRules, PostCuration, Story
 from campaigns.selectors_posts import campaign_posts
-from hashtags.generation import generations
 from hashtags.models import Post
 
 from .factories import CampaignFactory
 from .support.curation import post_make
+from .support.generations import generations
 
 pytestmark = pytest.mark.django_db
 

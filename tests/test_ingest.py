@@ -32,7 +32,8 @@ from .support.together import run_together
 
 @pytest.fixture(params=["page", "copy"], autouse=True)
 def path(request, monkeypatch):
-    monkeypatch.setattr("hashtags.ingest.STAGED_MIN", 1 if request.param == "copy" else 10**9)
+    staged_min = 1 if request.param == "copy" else 10**9
+    monkeypatch.setattr("hashtags.ingest.upsert.STAGED_MIN", staged_min)
     return request.param
 
 

@@ -22,11 +22,17 @@ from hashtags.models import Post, TagSet, TagSetRollup, TagSetRollupHour
 from hashtags.refresh import metrics_refresh
 from hashtags.services import hashtag_get_or_create
 from hashtags.signals import posts_stored
-from hashtags.tagsets import hour_span, tagsets_holding, tagsets_meeting
+from hashtags.tagsets import hour_span, tagsets_meeting
 
 from .factories import SourceFactory
 from .ingest_data import T0, post
-from .support.checks import links_count, post_links, rollups_exact, rollups_stored
+from .support.checks import (
+    links_count,
+    post_links,
+    rollups_exact,
+    rollups_stored,
+    tagsets_holding,
+)
 from .support.together import run_together
 from .test_refresh import LookupClient
 
@@ -35,7 +41,9 @@ TAGS = ("nhitweek", "hitworks", "ihearthit")
 
 @pytest.fixture(params=["page", "copy"])
 def path(request, monkeypatch):
-    monkeypatch.setattr("hashtags.ingest.STAGED_MIN", 1 if request.param == "copy" else 10**9)
+    monkeypatch.setattr(
+        "hashtags.ingest.upsert.STAGED_MIN", 1 if request.param == "copy" else 10**9
+    )
     return request.param
 
 

@@ -8,7 +8,6 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from hashtags.generation import generations
 from hashtags.models import PollLog, PollState, Post, Source
 from hashtags.polling import source_poll
 from hashtags.sources.demo import DemoClient
@@ -16,6 +15,7 @@ from hashtags.sources.demo import DemoClient
 from ..factories import SourceFactory
 from ..support.checks import links_count, rollups_from_links, rollups_stored
 from ..support.fake_clients import ScriptedClient, links_per_tag, pages
+from ..support.generations import generations
 from .polling_data import INTERVAL, NOW, clock, logs, poll, state, tags_make
 
 # --- A poll that works ---------------------------------------------------------------------------

@@ -1,23 +1,56 @@
-"""The SQL of the archive path (hashtags.staged), in the order it runs for one batch."""
+"""The SQL of the archive path (hashtags.ingest.staged), in the order it runs for one batch.
+
+The staged tables and the statements that move their rows are written from the row spec
+(hashtags.ingest.rows); the rollup statements name the counts they add up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from .rows import AUTHOR, AUTHOR_DATA, POST, POST_DATA, Column, names
+
+# What the COPY path stages besides the spec's columns: each post's place in the batch (n) and
+# its group of tag names (g), its author by external id; the summed rollups per group.
+AUTHOR_STAGED = AUTHOR
+POST_STAGED = (
+    Column("n", "int"),
+    Column("g", "int"),
+    *(c for c in POST if c.key),  # (the order COPY's CSV rows follow: see stage_prepare)
+    Column("author_external_id", "text", key=True),
+    *POST_DATA,
+)
+SUM_STAGED = (
+    Column("g", "int"),
+    Column("platform", "text"),
+    Column("minute", "timestamptz"),
+    *(Column(name, "int") for name in ("posts", "reposts")),
+    *(Column(name, "bigint") for name in ("likes", "replies", "shares", "quotes")),
+)
+_DDL = {"bool": "boolean"}  # the short names hashtags.ingest.bulk uses, where SQL differs
+
+
+def _table(columns: Sequence[Column]) -> str:
+    """A staged table's column definitions; keys compare byte by byte, as in the models."""
+    return ", ".join(
+        f"{c.name} {_DDL.get(c.sql, c.sql)}" + (' COLLATE "C"' if c.key else "") for c in columns
+    )
+
+
+def _listed(columns: Iterable[Column], prefix: str = "") -> str:
+    return ", ".join(prefix + c.name for c in columns)
+
 
 # Each staged post draws its id from the posts' own sequence as it is COPYed, so every later
 # join is on an integer; a post already stored keeps its id and the drawn one is left unused.
 # _ingest_sum: the batch's rollups as stage_prepare summed them, per (group, platform, minute);
 # _ingest_old: the staged posts that were not new; _ingest_delta: what the rollups get.
-STAGE_TABLES = """
-CREATE TEMP TABLE IF NOT EXISTS _ingest_author (
-    platform text COLLATE "C", external_id text COLLATE "C", handle text, name text,
-    avatar_url text, url text, followers bigint, verified boolean) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS _ingest_post (
-    n int, g int, platform text COLLATE "C", external_id text COLLATE "C",
-    author_external_id text COLLATE "C", text text, url text, created_at timestamptz,
-    lang text, links jsonb, likes bigint, reposts bigint, replies bigint, quotes bigint,
-    is_repost boolean, repost_of text, reply_to text, conversation_id text,
-    staged_id bigint DEFAULT nextval('{sequence}'::regclass)
+STAGE_TABLES = f"""
+CREATE TEMP TABLE IF NOT EXISTS _ingest_author ({_table(AUTHOR_STAGED)}) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS _ingest_post ({_table(POST_STAGED)},
+    staged_id bigint DEFAULT nextval('{{sequence}}'::regclass)
 ) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS _ingest_sum (
-    g int, platform text, minute timestamptz, posts int, reposts int, likes bigint,
-    replies bigint, shares bigint, quotes bigint) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS _ingest_sum ({_table(SUM_STAGED)}) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS _ingest_old (
     n int, g int, platform text COLLATE "C", external_id text COLLATE "C",
     created_at timestamptz, is_repost boolean, likes bigint, reposts bigint, replies bigint,
@@ -35,51 +68,44 @@ STAGE_CLEAR = (
 # The temporary tables have no statistics, so the planner's row estimates are guesses;
 # compiling the statements (JIT) for those guesses costs more than running them.
 NO_JIT = "SET LOCAL jit = off;"
-AUTHOR_COLUMNS = "platform, external_id, handle, name, avatar_url, url, followers, verified"
-AUTHOR_TEXT = "platform, external_id, handle, name, avatar_url, url"
-POST_COLUMNS = (
-    "n, g, platform, external_id, author_external_id, text, url, created_at, lang, links, "
-    "likes, reposts, replies, quotes, is_repost, repost_of, reply_to, conversation_id"
-)
-POST_TEXT = (
-    "platform, external_id, author_external_id, text, url, lang, repost_of, reply_to, "
-    "conversation_id"
-)
-SUM_COLUMNS = "g, platform, minute, posts, reposts, likes, replies, shares, quotes"
-
 # Authors whose stored row already says the same are left alone: no lock, no new row version.
 # A NULL follower count (the source did not know it) keeps the stored one (0 for a new author).
-AUTHORS = """
-INSERT INTO hashtags_author AS t (platform, external_id, handle, name, avatar_url, url,
-    followers, verified, updated_at)
-SELECT s.platform, s.external_id, s.handle, s.name, s.avatar_url, s.url,
-    coalesce(s.followers, a.followers, 0), s.verified, %(now)s
+_KEEPS = {c.name for c in AUTHOR if c.unknown_keeps}
+
+
+def _stored(c: Column, *, new: bool) -> str:
+    """The value an author upsert stores from s: an unknown one keeps a's (0 for a new author)."""
+    if c.name not in _KEEPS:
+        return f"s.{c.name}"
+    return f"coalesce(s.{c.name}, a.{c.name}, 0)" if new else f"coalesce(s.{c.name}, a.{c.name})"
+
+
+_KEY_S = _listed((c for c in AUTHOR if c.key), "s.")
+_STORED = ", ".join(_stored(c, new=True) for c in AUTHOR_DATA)
+_COMPARED = ", ".join(_stored(c, new=False) for c in AUTHOR_DATA)
+_SET = ", ".join(f"{c} = excluded.{c}" for c in (*names(AUTHOR_DATA), "updated_at"))
+AUTHORS = f"""
+INSERT INTO hashtags_author AS t ({_listed(AUTHOR)}, updated_at)
+SELECT {_KEY_S}, {_STORED}, %(now)s
 FROM _ingest_author s
 LEFT JOIN hashtags_author a ON a.platform = s.platform AND a.external_id = s.external_id
-WHERE a.id IS NULL
-    OR (a.handle, a.name, a.avatar_url, a.url, a.followers, a.verified) IS DISTINCT FROM
-        (s.handle, s.name, s.avatar_url, s.url, coalesce(s.followers, a.followers), s.verified)
+WHERE a.id IS NULL OR ({_listed(AUTHOR_DATA, "a.")}) IS DISTINCT FROM ({_COMPARED})
 ORDER BY s.platform, s.external_id
-ON CONFLICT (platform, external_id) DO UPDATE SET handle = excluded.handle,
-    name = excluded.name, avatar_url = excluded.avatar_url, url = excluded.url,
-    followers = excluded.followers, verified = excluded.verified, updated_at = excluded.updated_at
-WHERE (t.handle, t.name, t.avatar_url, t.url, t.followers, t.verified) IS DISTINCT FROM
-    (excluded.handle, excluded.name, excluded.avatar_url, excluded.url, excluded.followers,
-    excluded.verified);
+ON CONFLICT (platform, external_id) DO UPDATE SET {_SET}
+WHERE ({_listed(AUTHOR_DATA, "t.")}) IS DISTINCT FROM ({_listed(AUTHOR_DATA, "excluded.")});
 """
+_POST_KEY = [c for c in POST if c.key]
 # New posts, in key order (n), with their tag set (by group); whatever is already
 # stored, or is being stored by a concurrent batch (this statement waits for it), is left out
 # and noted in _ingest_old. NEW_FAST leaves out what is stored and inserts the rest plainly,
 # which is cheaper than ON CONFLICT; a concurrent batch storing the same post makes it fail
 # (unique violation), and the caller runs the batch again with NEW.
-NEW = """
+NEW = f"""
 WITH ins AS (
-    INSERT INTO hashtags_post (id, platform, external_id, author_id, text, url, created_at,
-        lang, links, likes, reposts, replies, quotes, is_repost, repost_of, reply_to,
-        conversation_id, source_id, first_seen_at, metrics_updated_at, tagset_id)
-    SELECT s.staged_id, s.platform, s.external_id, a.id, s.text, s.url, s.created_at, s.lang,
-        s.links, s.likes, s.reposts, s.replies, s.quotes, s.is_repost, s.repost_of,
-        s.reply_to, s.conversation_id, %(source)s, %(now)s, %(now)s, m.tagset_id
+    INSERT INTO hashtags_post (id, {_listed(_POST_KEY)}, author_id,
+        {_listed(POST_DATA)}, source_id, first_seen_at, metrics_updated_at, tagset_id)
+    SELECT s.staged_id, {_listed(_POST_KEY, "s.")}, a.id,
+        {_listed(POST_DATA, "s.")}, %(source)s, %(now)s, %(now)s, m.tagset_id
     FROM _ingest_post s
     JOIN hashtags_author a ON a.platform = s.platform AND a.external_id = s.author_external_id
     JOIN unnest(%(groups)s::int[], %(group_sets)s::bigint[]) AS m(g, tagset_id) ON m.g = s.g
@@ -98,7 +124,7 @@ NEW_FAST = NEW.replace(
     "        WHERE p.platform = s.platform AND p.external_id = s.external_id)\n"
     "    ORDER BY s.n\n",
 )
-# The staged posts that were not new, and the stored state (as hashtags.changes reads it, no
+# The staged posts that were not new, and the stored state (as hashtags.ingest.stored reads it, no
 # lock) of those whose metrics or tag set differ from what the batch brings.
 OLD = """
 SELECT s.n, c.id, s.platform, c.tagset_id, t.key, c.likes, c.reposts, c.replies, c.quotes,

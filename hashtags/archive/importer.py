@@ -1,9 +1,9 @@
 """Imports archives, streaming their posts through the same storage service as polling.
 
-Reading never aborts: a malformed line (see archive_posts) is skipped and counted with its line
-number. Posts are stored in archive-sized batches, one transaction each; a batch the database
-refuses is halved until the refused post is found and skipped, so a post is either stored whole
-or not at all. Reading and formatting run one batch ahead in a thread of their own.
+Reading never aborts: a malformed line (see hashtags.archive.reading) is skipped and counted
+with its line number. Posts are stored in archive-sized batches, one transaction each; a batch
+the database refuses is halved until the refused post is found and skipped, so a post is either
+stored whole or not at all. Reading and formatting run one batch ahead in a thread of their own.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from typing import IO, Any
 
 from django.db import DataError, IntegrityError, connection
 
-from .archive_posts import FORMATS_IN, archive_records
-from .ingest import Prepared, UpsertResult, batch_prepare, posts_upsert, prefetched
-from .sources.base import PostData
+from ..ingest import Prepared, UpsertResult, batch_prepare, posts_upsert, prefetched
+from ..sources.base import PostData
+from .reading import FORMATS_IN, archive_records
 
 BATCH_SIZE = 5000  # posts per transaction on the archive path
 SKIPPED_SHOWN = 10  # line numbers kept for the report; the count is always exact
@@ -84,7 +84,7 @@ def _chunks(
 ) -> Iterator[_Chunk]:
     """The archives as batches ready to store; never touches the database (see prefetched)."""
     chunk = _Chunk()
-    sent: dict = {}  # authors formatted for earlier batches: see stage_prepare
+    sent: dict[Any, int] = {}  # authors formatted for earlier batches: see stage_prepare
     for path in paths:
         with open(path, "rb") as raw:
             counted = _CountingReader(raw)

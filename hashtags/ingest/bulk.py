@@ -1,11 +1,8 @@
-"""Set-based writes for ingestion: INSERT ... ON CONFLICT from arrays, and the stored values.
+"""Set-based writes for ingestion: INSERT ... ON CONFLICT of a whole batch in one statement.
 
-insert_rows: on PostgreSQL a whole batch is one statement whatever its size: the columns travel
-as arrays and `unnest` turns them back into rows (no 65,535-parameter limit, one round trip).
-SQLite gets the same statement as chunked VALUES lists. Both return the rows it touched.
-
-author_values / post_values: what both write paths (this page path and the COPY path in
-hashtags.staged) store for an author and a post, cut and clamped to the columns.
+On PostgreSQL a batch is one statement whatever its size: the columns travel as arrays and
+`unnest` turns them back into rows (no 65,535-parameter limit, one round trip). SQLite gets
+the same statement as chunked VALUES lists. Both return the rows it touched.
 """
 
 from __future__ import annotations
@@ -14,8 +11,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
-
-from .sources.base import AuthorData, PostData
 
 # PostgreSQL array types for the unnest form, by the short names callers use.
 _PG_ARRAY = {
@@ -84,40 +79,3 @@ def insert_sql(
         f"AS u({names}) {tail}"
     )
     return sql, arrays
-
-
-def author_values(a: AuthorData) -> tuple:
-    """An author's stored values, cut and clamped to the columns: the same on both write paths.
-    (platform, external_id, handle, name, avatar_url, url, followers, verified); followers is
-    None when the source did not know it: the stored count stays (0 for a new author)."""
-    return (
-        a.platform,
-        a.external_id,
-        a.handle[:255],
-        a.name[:255],
-        a.avatar_url[:1000],
-        a.url[:1000],
-        None if a.followers is None else max(0, int(a.followers)),
-        bool(a.verified),
-    )
-
-
-def post_values(p: PostData) -> tuple:
-    """A post's stored values after its key and author, cut and clamped to the columns: the
-    same on both write paths. (text, url, created_at, lang, links, likes, reposts, replies,
-    quotes, is_repost, repost_of, reply_to, conversation_id)"""
-    return (
-        p.text,
-        p.url[:1000],
-        p.created_at,
-        p.lang[:16],
-        list(p.links),
-        max(0, int(p.likes)),
-        max(0, int(p.reposts)),
-        max(0, int(p.replies)),
-        max(0, int(p.quotes)),
-        bool(p.is_repost),
-        p.repost_of[:255],
-        p.reply_to[:255],
-        p.conversation_id[:255],
-    )

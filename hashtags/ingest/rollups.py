@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 
 from django.db import connection, transaction
 
+from ..models import Post, TagSet, TagSetRollup, TagSetRollupHour
 from .bulk import insert_rows, insert_sql
-from .models import Post, TagSet, TagSetRollup, TagSetRollupHour
 
 SUMS = ("posts", "reposts", "likes", "replies", "shares", "quotes")
 _TYPES = ("bigint", "text", "timestamptz", "int", "int", "bigint", "bigint", "bigint", "bigint")

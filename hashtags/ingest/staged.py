@@ -1,48 +1,38 @@
 """The archive path on PostgreSQL: COPY a prepared batch into temporary tables, store it in a
-few set-based statements (hashtags.staged_sql).
+few set-based statements (hashtags.ingest.staged_sql).
 
 stage_prepare runs without the database (in the import's prefetch thread): it formats authors
 and posts as CSV, groups the posts by the set of tag names they carry, and sums the rollup
 contribution of every post per (group, platform, minute) as if all were new, as CSV too.
 staged_store makes the groups' tag sets, COPYs the three, upserts authors and inserts the new
 posts with their tag set (one round trip), reads the state of the posts that were not
-new, brings those up to date through hashtags.changes like a page's, and adds to the rollups
+new, brings those up to date through hashtags.ingest.stored like a page's, and adds to the rollups
 the pre-summed batch less the posts that were not new plus the stored posts' changes (one
 round trip). Locks come in the page path's order (tag sets, authors, new posts by key, stored
 posts by key, rollup rows by key), so both paths run side by side without deadlocks; a tag set
 that only a stored post's growth needs is made before any lock is taken, by a restart
-(hashtags.rollups.TagSetsMissing).
+(hashtags.ingest.rollups.TagSetsMissing).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import weakref
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import connection, transaction
 
+from ..sources.base import AuthorData, PostData
+from ..tagsets import tagset_key
 from . import staged_sql as sql
-from .bulk import author_values, post_values
-from .changes import (
-    PostKey,
-    State,
-    _state,
-    stored_update,
-)
-from .models import TagSet
+from .results import Prepared, Staged, UpsertResult
 from .rollups import Deltas, contribution, minute_of, tagsets_ensure
-from .sources.base import PostData
-
-if TYPE_CHECKING:
-    from .ingest import Prepared, UpsertResult
-
+from .rows import POST_DATA, Column, given_metrics, values_of
+from .stored import PostKey, State, state_of, stored_update
 
 AUTHORS_REMEMBERED = 200_000  # authors_sent entries kept by one import (about 30 MB at most)
 
@@ -51,40 +41,54 @@ class AuthorsMissing(Exception):
     """A post's author was left out of the batch as sent before, but is not stored."""
 
 
-@dataclass(frozen=True)
-class Staged:
-    """One batch as COPY input, with its posts grouped by tag names and its rollups summed."""
-
-    authors: str
-    posts: str
-    tags: frozenset[str]
-    count: int
-    groups: tuple[tuple[str, ...], ...]  # distinct sorted tag names; posts refer by index
-    group_of: tuple[int, ...]  # per post (in batch order)
-    group_counts: tuple[int, ...]
-    sums: str  # CSV: group, platform, minute, posts, reposts, likes, replies, shares, quotes
+_CSV: dict[str, Callable[[Any], Any]] = {  # the spec's values as COPY reads them, by SQL type
+    "bool": lambda value: "t" if value else "f",
+    "timestamptz": lambda value: None if value is None else value.isoformat(),
+}
 
 
-def _authors_new(authors: dict, sent: dict | None) -> Iterator[tuple]:
+def _csv_values(columns: Sequence[Column]) -> Callable[[Any], list]:
+    """The stored values of these columns for one AuthorData or PostData, as CSV fields."""
+    values = values_of(columns)
+    formats = [(i, _CSV[c.sql]) for i, c in enumerate(columns) if c.sql in _CSV]
+
+    def csv_values(data: Any) -> list:
+        row = list(values(data))
+        for i, form in formats:
+            row[i] = form(row[i])
+        return row
+
+    return csv_values
+
+
+_post_csv = _csv_values(POST_DATA)
+_author_csv = _csv_values(sql.AUTHOR_STAGED)
+
+
+def _authors_new(
+    authors: dict[tuple[str, str], AuthorData], sent: dict[Any, int] | None
+) -> Iterator[list]:
     for key, author in authors.items():
-        values = author_values(author)
+        row = _author_csv(author)
         if sent is not None:
-            digest = hash(values)
+            digest = hash(tuple(row))
             if sent.get(key) == digest:
                 continue
             if len(sent) >= AUTHORS_REMEMBERED:
                 sent.clear()
             sent[key] = digest
-        yield values
+        yield row
 
 
-def stage_prepare(*, batch: Sequence[PostData], authors_sent: dict | None = None) -> Staged:
+def stage_prepare(
+    *, batch: Sequence[PostData], authors_sent: dict[Any, int] | None = None
+) -> Staged:
     """Format a deduplicated batch for staged_store; pure Python, safe in any thread.
 
     authors_sent: one import's record of the authors it formatted before (key -> hash of the
     values); an author sent unchanged is not sent again. If one never reached the database
     (its batch failed), staged_store notices and the batch is prepared again in full."""
-    authors: dict[tuple[str, str], Any] = {}
+    authors: dict[tuple[str, str], AuthorData] = {}
     groups: dict[tuple[str, ...], int] = {}
     group_of: list[int] = []
     sums: dict[tuple[int, str, datetime], list[int]] = defaultdict(lambda: [0] * 6)
@@ -96,36 +100,13 @@ def stage_prepare(*, batch: Sequence[PostData], authors_sent: dict | None = None
         names = tuple(sorted(set(p.hashtags)))
         g = groups.setdefault(names, len(groups))
         group_of.append(g)
-        text, url, created_at, lang, links, *counts, is_repost, repost_of, reply_to, conv = (
-            post_values(p)
-        )
-        if created_at is not None:  # (a NULL is refused by the insert, failing the batch)
-            acc = sums[(g, p.platform, minute_of(created_at))]
-            for i, value in enumerate(contribution(is_repost, *counts)):
+        if p.created_at is not None:  # (a NULL is refused by the insert, failing the batch)
+            acc = sums[(g, p.platform, minute_of(p.created_at))]
+            for i, value in enumerate(contribution(bool(p.is_repost), *given_metrics(p))):
                 acc[i] += value
-        row(
-            (
-                n,
-                g,
-                p.platform,
-                p.external_id,
-                a.external_id,
-                text,
-                url,
-                None if created_at is None else created_at.isoformat(),
-                lang,
-                json.dumps(links),
-                *counts,
-                "t" if is_repost else "f",
-                repost_of,
-                reply_to,
-                conv,
-            )
-        )
+        row((n, g, p.platform, p.external_id, a.external_id, *_post_csv(p)))  # sql.POST_STAGED
     people = io.StringIO()
-    csv.writer(people).writerows(
-        (*values[:-1], "t" if values[-1] else "f") for values in _authors_new(authors, authors_sent)
-    )
+    csv.writer(people).writerows(_authors_new(authors, authors_sent))
     counts = [0] * len(groups)
     for g in group_of:
         counts[g] += 1
@@ -165,8 +146,8 @@ def staged_store(
     written here (deltas stays empty). safe: insert with ON CONFLICT (see sql.NEW_FAST)."""
     staged, batch = prepared.staged, prepared.posts
     group_tags = [frozenset(tag_ids[t] for t in names if t in tag_ids) for names in staged.groups]
-    tagset_ids = tagsets_ensure(TagSet.key_for(tags) for tags in group_tags)
-    group_sets = [tagset_ids.get(TagSet.key_for(tags)) for tags in group_tags]
+    tagset_ids = tagsets_ensure(tagset_key(tags) for tags in group_tags)
+    group_sets = [tagset_ids.get(tagset_key(tags)) for tags in group_tags]
     params = {
         "groups": list(range(len(group_tags))),
         "group_sets": group_sets,
@@ -196,7 +177,7 @@ def staged_store(
         if pk is None:
             same.add(key)
         else:
-            seen[key] = _state(pk, *row)
+            seen[key] = state_of(pk, *row)
     outcome = stored_update(
         posts=[batch[n] for n, *_ in old_rows],  # (in key order, as n)
         given=given,
@@ -247,12 +228,14 @@ def _stage(cursor: Any, staged: Staged) -> None:
     if connection.savepoint_ids:  # an outer transaction: an earlier batch may be staged
         prologue.append(sql.STAGE_CLEAR)
     cursor.execute("".join(prologue))
-    _copy(cursor, f"_ingest_author ({sql.AUTHOR_COLUMNS})", sql.AUTHOR_TEXT, staged.authors)
-    _copy(cursor, f"_ingest_post ({sql.POST_COLUMNS})", sql.POST_TEXT, staged.posts)
-    _copy(cursor, f"_ingest_sum ({sql.SUM_COLUMNS})", "platform", staged.sums)
+    _copy(cursor, "_ingest_author", sql.AUTHOR_STAGED, staged.authors)
+    _copy(cursor, "_ingest_post", sql.POST_STAGED, staged.posts)
+    _copy(cursor, "_ingest_sum", sql.SUM_STAGED, staged.sums)
 
 
-def _copy(cursor: Any, target: str, text_columns: str, data: str) -> None:
+def _copy(cursor: Any, table: str, columns: Sequence[Column], data: str) -> None:
     # CSV reads an unquoted empty field as NULL; the text columns hold '' instead, as the models.
-    sql = f"COPY {target} FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({text_columns}))"
-    cursor.cursor.copy_expert(sql, io.StringIO(data), size=1 << 20)
+    texts = ", ".join(c.name for c in columns if c.sql == "text")
+    listed = ", ".join(c.name for c in columns)
+    copy = f"COPY {table} ({listed}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({texts}))"
+    cursor.cursor.copy_expert(copy, io.StringIO(data), size=1 << 20)

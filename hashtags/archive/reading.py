@@ -2,8 +2,8 @@
 
 A line that is not what its format promises comes out as None with its line number, never as an
 exception, so it costs only itself. Each post is checked against what the database would refuse,
-so one that passes cannot fail the batch it is stored in. csv columns are read by their header
-names, the ones hashtags.archive_export writes.
+so one that passes cannot fail the batch it is stored in. Fields are read by name, the ones
+hashtags.archive.records lists (csv: by header, as hashtags.archive.export writes them).
 """
 
 from __future__ import annotations
@@ -11,16 +11,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 
-from .models import Platform
-from .normalize import hashtag_normalize
-from .sources import x_posts as x_source
-from .sources.base import AuthorData, PostData
+from ..ingest.rows import Column
+from ..models import Platform
+from ..normalize import hashtag_normalize
+from ..sources import x_posts as x_source
+from ..sources.base import AuthorData, PostData
+from .records import AUTHOR_FIELDS, POST_FIELDS, is_list
 
 FORMATS_IN = ("twarc2", "jsonl", "csv")
 _BIGINT_MAX = 2**63 - 1
@@ -72,14 +74,10 @@ def _jsonl_post(record: Any) -> list[PostData]:
     return [
         _post_from(
             record,
-            author={k: author.get(k) for k in _AUTHOR_FIELDS},
-            hashtags=record.get("hashtags") or [],
-            links=record.get("links") or [],
+            author={c.name: author.get(c.name) for c in AUTHOR_FIELDS},
+            split=lambda value: value or [],
         )
     ]
-
-
-_AUTHOR_FIELDS = ("external_id", "handle", "name", "avatar_url", "url", "followers", "verified")
 
 
 def _csv_records(stream: IO[bytes]) -> Iterator[tuple[int, list[PostData] | None]]:
@@ -98,53 +96,40 @@ def _csv_records(stream: IO[bytes]) -> Iterator[tuple[int, list[PostData] | None
         try:
             if None in row or None in row.values():
                 raise MalformedRecord("wrong number of columns")
-            author = {k: row.get(f"author_{k}") for k in _AUTHOR_FIELDS}
-            post = _post_from(
-                row,
-                author=author,
-                hashtags=(row.get("hashtags") or "").split(),
-                links=(row.get("links") or "").split(),
-            )
+            author = {c.name: row.get(f"author_{c.name}") for c in AUTHOR_FIELDS}
+            post = _post_from(row, author=author, split=lambda value: (value or "").split())
             yield reader.line_num, [_checked(post)]
         except (ValueError, KeyError, TypeError, AttributeError, ValidationError):
             yield reader.line_num, None
 
 
 def _post_from(
-    record: dict[str, Any], *, author: dict[str, Any], hashtags: Sequence[str], links: Sequence[str]
+    record: dict[str, Any],
+    *,
+    author: dict[str, Any],
+    split: Callable[[Any], Sequence[str]],
 ) -> PostData:
+    """split: a list field's items (jsonl holds a list, csv a space-separated text)."""
     platform = record["platform"]
-    created_at = datetime.fromisoformat(record["created_at"])
-    if created_at.tzinfo is None:
-        raise MalformedRecord("created_at has no time zone")
+    external_id = _text(record["external_id"])
+    values = {c.name: _field(c, record.get(c.name), split) for c in POST_FIELDS}
+    hashtags = split(record.get("hashtags"))
     return PostData(
         platform=platform,
-        external_id=_text(record["external_id"]),
+        external_id=external_id,
         author=AuthorData(
             platform=platform,
-            external_id=_text(author["external_id"]),
-            handle=_text(author.get("handle")),
-            name=_text(author.get("name")),
-            avatar_url=_text(author.get("avatar_url")),
-            url=_text(author.get("url")),
-            followers=_count(author.get("followers")),
-            verified=_bool(author.get("verified")),
+            **{c.name: _field(c, author.get(c.name), split) for c in AUTHOR_FIELDS},
         ),
-        text=_text(record.get("text")),
-        url=_text(record.get("url")),
-        created_at=created_at,
         hashtags=tuple(dict.fromkeys(hashtag_normalize(tag) for tag in hashtags)),
-        links=tuple(_text(link) for link in links),
-        lang=_text(record.get("lang")),
-        likes=_count(record.get("likes")),
-        reposts=_count(record.get("reposts")),
-        replies=_count(record.get("replies")),
-        quotes=_count(record.get("quotes")),
-        is_repost=_bool(record.get("is_repost")),
-        repost_of=_text(record.get("repost_of")),
-        reply_to=_text(record.get("reply_to")),
-        conversation_id=_text(record.get("conversation_id")),
+        **values,
     )
+
+
+def _field(column: Column, value: Any, split: Callable[[Any], Sequence[str]]) -> Any:
+    if is_list(column):
+        return tuple(_text(item) for item in split(value))
+    return _READ[column.sql](value)
 
 
 def _text(value: Any) -> str:
@@ -174,6 +159,21 @@ def _bool(value: Any) -> bool:
     raise MalformedRecord("expected true or false")
 
 
+def _moment(value: Any) -> datetime:
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise MalformedRecord("created_at has no time zone")
+    return moment
+
+
+_READ: dict[str, Callable[[Any], Any]] = {
+    "text": _text,
+    "bigint": _count,
+    "bool": _bool,
+    "timestamptz": _moment,
+}
+
+
 def _checked(post: PostData) -> PostData:
     """Refuse what the database would refuse, so one post cannot fail the batch it rides in."""
     if post.platform not in Platform.values:
@@ -182,16 +182,26 @@ def _checked(post: PostData) -> PostData:
         raise MalformedRecord("bad external id")
     if not post.author.external_id or len(post.author.external_id) > 255:
         raise MalformedRecord("bad author id")
-    strings = [post.text, post.url, post.lang, post.repost_of, post.reply_to, *post.links]
-    strings += [post.conversation_id, post.author.handle, post.author.name, post.author.url]
-    strings.append(post.author.avatar_url)
-    for value in strings:
+    for value in _of_type(post, "text"):
         if "\x00" in value:  # PostgreSQL text cannot hold NUL
             raise MalformedRecord("NUL character")
         value.encode("utf-8")  # a lone surrogate (an undecodable byte) raises here
-    for number in (post.likes, post.reposts, post.replies, post.quotes, post.author.followers):
+    for number in _of_type(post, "bigint"):
         if not 0 <= int(number) <= _BIGINT_MAX:
             raise MalformedRecord("count out of range")
     if post.created_at.tzinfo is None:
         raise MalformedRecord("created_at has no time zone")
     return post
+
+
+def _of_type(post: PostData, sql: str) -> Iterator[Any]:
+    """The post's and its author's values of this SQL type (text: list items included); the
+    keys are checked on their own."""
+    for columns, data in ((POST_FIELDS, post), (AUTHOR_FIELDS, post.author)):
+        for c in columns:
+            if c.key:
+                continue
+            if c.sql == sql:
+                yield getattr(data, c.name)
+            elif sql == "text" and is_list(c):
+                yield from getattr(data, c.name)

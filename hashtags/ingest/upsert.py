@@ -2,8 +2,8 @@
 
 Authors are upserted; posts are inserted if new, with their tag set (the set of tracked
 hashtags they carry: the one record of a post's hashtags), and if stored before only their
-metrics change and their tag set grows (hashtags.changes); each post counts once in the
-tag-set rollups (hashtags.rollups), which grow by exactly what changed: a new post's
+metrics change and their tag set grows (hashtags.ingest.stored); each post counts once in the
+tag-set rollups (hashtags.ingest.rollups), which grow by exactly what changed: a new post's
 contribution, the difference of changed metrics, a grown tag set's move. So storing the same
 page twice, or two workers storing overlapping pages at once, gives the same rows and counts
 as storing it once. The source's cursor is saved in the same transaction as the page it came
@@ -12,72 +12,37 @@ from, and hashtags.signals.posts_stored is sent in it.
 Locks are taken in one order by every writer: tag sets (by key), authors, new posts, stored
 posts (by key), then rollup rows. A tag set is only made before any row lock is taken: one
 found missing later (a stored post grew into a set nobody carried before) rolls the attempt
-back, is made on its own, and the batch runs again (hashtags.rollups.TagSetsMissing). A
+back, is made on its own, and the batch runs again (hashtags.ingest.rollups.TagSetsMissing). A
 deadlock can still come from elsewhere (an outer caller's own locks), so a call that owns its
 transaction retries once after one.
 
-Polling pages go through INSERT ... ON CONFLICT from arrays (hashtags.paged);
-archive-sized batches on PostgreSQL go through COPY and set-based SQL (hashtags.staged), and
-are prepared (formatted, rollups summed) in another thread while the previous batch is stored
-(`prefetched`).
+Polling pages go through INSERT ... ON CONFLICT from arrays (hashtags.ingest.paged);
+archive-sized batches on PostgreSQL go through COPY and set-based SQL (hashtags.ingest.staged),
+and are prepared (formatted, rollups summed) in another thread while the previous batch is
+stored (hashtags.ingest.prefetch).
 """
 
 from __future__ import annotations
 
-import queue
-import sys
-import threading
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from .generation import generation_bump
-from .models import Hashtag, PollState, Source
+from ..generation import generation_bump
+from ..models import Hashtag, PollState, Source
+from ..signals import posts_stored_send, posts_stored_wanted
+from ..sources.base import PostData
 from .paged import page_store
+from .results import Prepared, UpsertResult
 from .rollups import Deltas, TagSetsMissing, tagsets_ensure
-from .signals import posts_stored_send, posts_stored_wanted
-from .sources.base import PostData
-from .staged import AuthorsMissing, Staged, stage_prepare, staged_store
+from .staged import AuthorsMissing, stage_prepare, staged_store
 
 STAGED_MIN = 1000  # posts per batch from which PostgreSQL takes the COPY path
-_SWITCH_INTERVAL = 0.0005  # seconds; see prefetched
 _DEADLOCK = "40P01"
 _RESTARTS = 5  # tag sets made between attempts, the safe insert after a race, a deadlock
-T = TypeVar("T")
-
-
-@dataclass
-class UpsertResult:
-    read: int = 0  # posts handed in (after dropping repeats within the batch)
-    new: int = 0  # posts stored for the first time
-    duplicates: int = 0  # posts already stored (their metrics were refreshed)
-    # hashtag id -> posts that carry it now and did not before: new posts, and stored posts
-    # whose tag set grew to hold it (what a poll adds to the hashtag's line)
-    new_links: dict[int, int] = field(default_factory=dict)
-
-    def add(self, other: UpsertResult) -> None:
-        self.read += other.read
-        self.new += other.new
-        self.duplicates += other.duplicates
-        for key, value in other.new_links.items():
-            self.new_links[key] = self.new_links.get(key, 0) + value
-
-    def linked(self, hashtag_ids: Iterable[int]) -> None:
-        for hashtag_id in hashtag_ids:
-            self.new_links[hashtag_id] = self.new_links.get(hashtag_id, 0) + 1
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A batch made ready for posts_upsert without the database: repeats dropped, sorted, and
-    for the COPY path already formatted and its rollups summed."""
-
-    posts: list[PostData]
-    staged: Staged | None
 
 
 def batch_prepare(
@@ -85,11 +50,11 @@ def batch_prepare(
     posts: Sequence[PostData],
     vendor: str = "postgresql",
     staged_min: int | None = None,
-    authors_sent: dict | None = None,
+    authors_sent: dict[Any, int] | None = None,
 ) -> Prepared:
     """The pure-Python half of posts_upsert, safe to run in another thread. staged_min: the
     batch size from which PostgreSQL takes the COPY path (default STAGED_MIN); authors_sent:
-    one import's record of the authors it sent (see hashtags.staged.stage_prepare)."""
+    one import's record of the authors it sent (see hashtags.ingest.staged.stage_prepare)."""
     batch = _dedupe(posts)
     copy = vendor == "postgresql" and len(batch) >= (staged_min or STAGED_MIN)
     # The staged SQL finds authors by the post's platform; anything else takes the page path.
@@ -171,54 +136,6 @@ def _upsert(
         if touched:
             transaction.on_commit(lambda: generation_bump(hashtag_ids=touched), robust=True)
     return result
-
-
-def prefetched(items: Iterable[T], *, ahead: int = 1) -> Iterator[T]:
-    """Iterate `items` in a background thread, up to `ahead` items before the caller.
-
-    For the archive path: parsing and formatting the next batch (pure Python) overlaps the
-    database storing the current one. The producer must not touch the database.
-    """
-    box: queue.Queue = queue.Queue(maxsize=ahead)
-    stop = threading.Event()
-    done = object()
-
-    def put(entry: tuple) -> bool:
-        while not stop.is_set():  # the consumer may have left: never block for good
-            try:
-                box.put(entry, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for item in items:
-                if not put((item, None)):
-                    return
-            put((done, None))
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer to raise
-            put((done, exc))
-
-    thread = threading.Thread(target=produce, name="ingest-prefetch", daemon=True)
-    # Each time the database answers, this thread needs the GIL back from the producer; by
-    # default it would wait up to 5 ms for it, a dozen times a batch.
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(min(interval, _SWITCH_INTERVAL))
-    thread.start()
-    try:
-        while True:
-            item, error = box.get()
-            if item is done:
-                if error is not None:
-                    raise error
-                return
-            yield item
-    finally:
-        stop.set()
-        thread.join()
-        sys.setswitchinterval(interval)
 
 
 def _dedupe(posts: Sequence[PostData]) -> list[PostData]:

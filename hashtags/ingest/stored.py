@@ -15,13 +15,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
 from django.db import connection
 
-from .models import Post, TagSet
-from .rollups import Deltas, TagSetsMissing, contribution, minute_of, tagsets_known
-from .sources.base import PostData
+from ..models import Post
+from ..sources.base import PostData
+from ..tagsets import tagset_hashtag_ids, tagset_key
+from .rollups import Deltas, TagSetsMissing, Vector, contribution, minute_of, tagsets_known
+from .rows import given_metrics
 
 PostKey = tuple[str, str]  # (platform, external_id)
 _STATE = ("pk", "platform", "external_id", "tagset_id", "tagset__key")
@@ -40,19 +41,8 @@ class State:
     platform: str
     created_at: datetime
 
-    def vector(self, metrics: tuple[int, int, int, int] | None = None):
+    def vector(self, metrics: tuple[int, int, int, int] | None = None) -> Vector:
         return contribution(self.is_repost, *(metrics or self.metrics))
-
-
-def given_metrics(post: PostData) -> tuple[int, int, int, int]:
-    """The metrics as they would be stored (clamped, as hashtags.bulk.post_values does):
-    likes, reposts, replies, quotes."""
-    return (
-        max(0, int(post.likes)),
-        max(0, int(post.reposts)),
-        max(0, int(post.replies)),
-        max(0, int(post.quotes)),
-    )
 
 
 def posts_state(keys: Sequence[PostKey], *, lock: bool = False) -> dict[PostKey, State]:
@@ -68,15 +58,27 @@ def posts_state(keys: Sequence[PostKey], *, lock: bool = False) -> dict[PostKey,
             if lock and connection.vendor == "postgresql":
                 rows = rows.select_for_update(of=("self",)).order_by("external_id")
             for pk, plat, ext, tagset_id, key, *rest in rows.values_list(*_STATE):
-                out[(plat, ext)] = _state(pk, plat, tagset_id, key, *rest)
+                out[(plat, ext)] = state_of(pk, plat, tagset_id, key, *rest)
     return out
 
 
-def _state(pk, platform, tagset_id, key, likes, reposts, replies, quotes, is_repost, created_at):
+def state_of(
+    pk: int,
+    platform: str,
+    tagset_id: int | None,
+    key: str | None,
+    likes: int,
+    reposts: int,
+    replies: int,
+    quotes: int,
+    is_repost: bool,
+    created_at: datetime,
+) -> State:
+    """A State from a stored row's values (in posts_state's order; the staged SQL's too)."""
     return State(
         id=pk,
         tagset_id=tagset_id,
-        tags=_tags(key or ""),
+        tags=tagset_hashtag_ids(key or ""),
         metrics=(likes, reposts, replies, quotes),
         is_repost=is_repost,
         platform=platform,
@@ -84,17 +86,12 @@ def _state(pk, platform, tagset_id, key, likes, reposts, replies, quotes, is_rep
     )
 
 
-@lru_cache(maxsize=1024)
-def _tags(key: str) -> frozenset[int]:
-    return frozenset(int(part) for part in key.split(",") if part)
-
-
 def needs_update(state: State, post: PostData, given: frozenset[int]) -> bool:
     return bool(given - state.tags) or state.metrics != given_metrics(post)
 
 
 def union_key(state: State, given: frozenset[int]) -> str:
-    return TagSet.key_for(state.tags | given)
+    return tagset_key(state.tags | given)
 
 
 @dataclass
@@ -111,7 +108,7 @@ def stored_update(
     tagset_ids: dict[str, int],
     deltas: Deltas,
     now: datetime,
-    same: set[PostKey] = frozenset(),
+    same: set[PostKey] | frozenset[PostKey] = frozenset(),
 ) -> StoredOutcome:
     """Bring stored posts up to date. seen: their unlocked state where it was read; same: those
     known to need nothing (posts in neither were stored concurrently meanwhile); tagset_ids:
@@ -136,14 +133,14 @@ def stored_update(
         if tags == state.tags and metrics == state.metrics:
             continue  # another writer got there first
         plans.append((state, tags, metrics))
-    missing = {TagSet.key_for(t) for _, t, _ in plans if t} - set(tagset_ids)
+    missing = {tagset_key(t) for _, t, _ in plans if t} - set(tagset_ids)
     if missing:  # rare: a tag set nobody carried before, or grown concurrently in between
         tagset_ids.update(tagsets_known(missing))
         if missing - set(tagset_ids):
             raise TagSetsMissing(missing - set(tagset_ids))
     rows = []
     for state, tags, metrics in plans:
-        tagset_id = tagset_ids.get(TagSet.key_for(tags)) if tags else None
+        tagset_id = tagset_ids.get(tagset_key(tags)) if tags else None
         if state.tagset_id is not None:
             deltas.add(_bucket(state, state.tagset_id), state.vector(), -1)
         if tagset_id is not None:

@@ -1,16 +1,19 @@
-"""manage.py import_posts FILE... --format twarc2|jsonl|csv [--campaign SLUG]"""
+"""manage.py import_posts FILE... --format twarc2|jsonl|csv [--campaign SLUG]
+
+A campaigns command because --campaign names a campaign (hashtags never imports campaigns);
+the import itself is hashtags.archive's.
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from hashtags.archive import BATCH_SIZE, archive_import
-from hashtags.archive_posts import FORMATS_IN
+from campaigns.models import Campaign
+from hashtags.archive import BATCH_SIZE, FORMATS_IN, archive_import
 from hashtags.models import Hashtag
 
 
@@ -61,8 +64,7 @@ class Command(BaseCommand):
     def _tracked(self, slug: str | None) -> set[str]:
         if not slug:
             return set(Hashtag.objects.values_list("name", flat=True))
-        # hashtags never imports campaigns; the command only looks the campaign up by name.
-        campaign = apps.get_model("campaigns", "Campaign").objects.filter(slug=slug).first()
+        campaign = Campaign.objects.filter(slug=slug).first()
         if campaign is None:
             raise CommandError(f"No campaign {slug!r}.")
         return set(campaign.hashtags.values_list("name", flat=True))
