@@ -256,13 +256,23 @@ class PollState(models.Model):
         return f"{self.source}: next at {self.next_poll_at:%H:%M:%S}"
 
 
+class PollOutcome(models.TextChoices):
+    """How a poll or a metrics refresh of one source ended; a PollLog records the first three."""
+
+    OK = "ok", "OK"
+    RATE_LIMITED = "rate_limited", "Rate limited"
+    ERROR = "error", "Error"
+    DISABLED = "disabled", "Disabled"  # the source is off, or a permanent error turned it off
+    BUSY = "busy", "Busy"  # another worker holds the source: nothing was done
+
+
+_LOGGED = (PollOutcome.OK, PollOutcome.RATE_LIMITED, PollOutcome.ERROR)
+
+
 class PollLog(models.Model):
     """One poll of one (source, hashtag): the window it covered and how it ended (coverage)."""
 
-    class Outcome(models.TextChoices):
-        OK = "ok", "OK"
-        RATE_LIMITED = "rate_limited", "Rate limited"
-        ERROR = "error", "Error"
+    Outcome = PollOutcome
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="poll_logs")
     hashtag = models.ForeignKey(Hashtag, on_delete=models.CASCADE, related_name="poll_logs")
@@ -271,7 +281,7 @@ class PollLog(models.Model):
     window_start = models.DateTimeField(null=True, blank=True)
     window_end = models.DateTimeField(null=True, blank=True)
     posts_stored = models.PositiveIntegerField(default=0)
-    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    outcome = models.CharField(max_length=16, choices=[(o.value, o.label) for o in _LOGGED])
     message = models.TextField(blank=True, default="")
 
     class Meta:

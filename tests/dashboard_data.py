@@ -10,7 +10,7 @@ from hashtags.ingest import posts_upsert
 from hashtags.models import Hashtag, Post
 from hashtags.sources.base import PostData
 
-from .ingest_data import author, post
+from .support.ingest_data import author, post
 
 TAGS = ["nhitweek", "hitworks", "ihearthit"]
 START = datetime(2026, 10, 30, 4, 0, tzinfo=UTC)

@@ -19,7 +19,7 @@ from hashtags.polling import source_poll
 from hashtags.sources.base import Page
 
 from .factories import CampaignFactory, SourceFactory
-from .ingest_data import post
+from .support.ingest_data import post
 from .volume_data import URL, custom, random_campaign, volume
 
 

@@ -15,7 +15,7 @@ from hashtags.ingest import posts_upsert
 from hashtags.models import Post
 
 from .factories import CampaignFactory
-from .ingest_data import post
+from .support.ingest_data import post
 from .volume_data import custom, random_campaign, volume
 
 

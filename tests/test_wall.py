@@ -16,7 +16,7 @@ from hashtags.ingest import posts_upsert
 from hashtags.models import Author, Post, TagSet, TagSetRollup, TagSetRollupHour
 
 from .factories import CampaignFactory
-from .ingest_data import post
+from .support.ingest_data import post
 from .wall_data import EMAIL, act, keys, store, story, wall_json
 
 pytestmark = pytest.mark.django_db

@@ -28,14 +28,14 @@ from django.utils import timezone
 from hashtags.models import PollLog, PollState, Post, TagSetRollup
 from hashtags.services import hashtag_get_or_create
 
-from .factories import SourceFactory
-from .support import paged_client
-from .support.checks import links_count, links_per_name, rollups_exact
-from .support.fake_clients import links_per_tag, page_posts
+from ...factories import SourceFactory
+from ...support import paged_client
+from ...support.checks import links_count, links_per_name, rollups_exact
+from ...support.fake_clients import links_per_tag, page_posts
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 WAIT_SECONDS = 60
 LEASE_SECONDS = 3
 # A Redis database no test flushes (tests' cache.clear() empties 10-15), so a concurrent test

@@ -17,7 +17,7 @@ from hashtags.sources.base import SourceError
 from hashtags.sources.mastodon import MastodonClient
 from hashtags.sources.mastodon_remote import ORIGINS_MAX
 
-from .mastodon_replay import (
+from ...support.mastodon_replay import (
     ALICE,
     DELETED,
     FIXTURES,

@@ -16,7 +16,7 @@ from hashtags.sources.base import SourceError
 from hashtags.sources.mastodon import MastodonClient, client_for
 from hashtags.sources.mastodon_posts import html_to_text
 
-from .mastodon_replay import recorded, replay
+from ...support.mastodon_replay import recorded, replay
 
 SERVER = "https://mastodon.social"
 TOKEN = "mstdn-test-token-7f3a9c1e5b2d"

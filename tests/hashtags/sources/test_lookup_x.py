@@ -16,7 +16,7 @@ import responses
 from hashtags.sources.base import SourceError
 from hashtags.sources.x import LOOKUP_BATCH, XClient
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "x"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "x"
 LOOKUP_URL = "https://api.twitter.com/2/tweets"
 TOKEN = "AAAAAAAAAAAAAAAAAAAAAsecret-bearer-token-for-lookups"
 NOW = datetime(2026, 9, 16, 15, 0, tzinfo=UTC)

@@ -24,17 +24,17 @@ from hashtags.services import hashtag_get_or_create
 from hashtags.signals import posts_stored
 from hashtags.tagsets import hour_span, tagsets_meeting
 
-from .factories import SourceFactory
-from .ingest_data import T0, post
-from .support.checks import (
+from ...factories import SourceFactory
+from ...support.checks import (
     links_count,
     post_links,
     rollups_exact,
     rollups_stored,
     tagsets_holding,
 )
-from .support.together import run_together
-from .test_refresh import LookupClient
+from ...support.ingest_data import T0, post
+from ...support.together import run_together
+from ..test_refresh import LookupClient
 
 TAGS = ("nhitweek", "hitworks", "ihearthit")
 

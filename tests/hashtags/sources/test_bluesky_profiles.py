@@ -17,7 +17,7 @@ from hashtags.sources import bluesky_profiles
 from hashtags.sources.base import SourceError
 from hashtags.sources.bluesky_profiles import PROFILE_BATCH
 
-from .bluesky_replay import GET_PROFILES, Replay, load, make_client, store_session
+from ...support.bluesky_replay import GET_PROFILES, Replay, load, make_client, store_session
 
 LOGIN = "com.atproto.server.createSession"
 SEARCH = "app.bsky.feed.searchPosts"

@@ -12,7 +12,7 @@ import responses
 from hashtags.sources.base import SourceError
 from hashtags.sources.x import XClient, query_build
 
-from .x_replay import (
+from ...support.x_replay import (
     NEXT_TOKEN,
     NOW,
     OLD_SINCE_ID,

@@ -13,7 +13,15 @@ from hashtags.sources import bluesky
 from hashtags.sources.base import SourceError
 from hashtags.sources.bluesky import client_for
 
-from .bluesky_replay import HANDLE, PASSWORD, PDS, Replay, load, make_client, store_session
+from ...support.bluesky_replay import (
+    HANDLE,
+    PASSWORD,
+    PDS,
+    Replay,
+    load,
+    make_client,
+    store_session,
+)
 
 ENTRYWAY = "bsky.social"
 

@@ -14,7 +14,7 @@ from hashtags.models import Source
 from hashtags.sources.base import SourceError
 from hashtags.sources.x import XClient, client_for
 
-from .x_replay import (
+from ...support.x_replay import (
     NEXT_TOKEN,
     NOW,
     OLD_SINCE_ID,
