@@ -17,7 +17,6 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 
-from ..ingest.rows import Column
 from ..models import Platform
 from ..normalize import hashtag_normalize
 from ..sources import x_posts as x_source
@@ -112,24 +111,18 @@ def _post_from(
     """split: a list field's items (jsonl holds a list, csv a space-separated text)."""
     platform = record["platform"]
     external_id = _text(record["external_id"])
-    values = {c.name: _field(c, record.get(c.name), split) for c in POST_FIELDS}
+    values = {name: read(record.get(name)) for name, read in _POST_READ}
+    for name in _POST_LISTS:
+        values[name] = tuple(_text(item) for item in split(record.get(name)))
+    people = {name: read(author.get(name)) for name, read in _AUTHOR_READ}
     hashtags = split(record.get("hashtags"))
     return PostData(
         platform=platform,
         external_id=external_id,
-        author=AuthorData(
-            platform=platform,
-            **{c.name: _field(c, author.get(c.name), split) for c in AUTHOR_FIELDS},
-        ),
+        author=AuthorData(platform=platform, **people),
         hashtags=tuple(dict.fromkeys(hashtag_normalize(tag) for tag in hashtags)),
         **values,
     )
-
-
-def _field(column: Column, value: Any, split: Callable[[Any], Sequence[str]]) -> Any:
-    if is_list(column):
-        return tuple(_text(item) for item in split(value))
-    return _READ[column.sql](value)
 
 
 def _text(value: Any) -> str:
@@ -172,6 +165,15 @@ _READ: dict[str, Callable[[Any], Any]] = {
     "bool": _bool,
     "timestamptz": _moment,
 }
+# By name, once: these run for every post of an archive.
+_POST_READ = [(c.name, _READ[c.sql]) for c in POST_FIELDS if not is_list(c)]
+_POST_LISTS = [c.name for c in POST_FIELDS if is_list(c)]
+_AUTHOR_READ = [(c.name, _READ[c.sql]) for c in AUTHOR_FIELDS]
+# What _checked looks at besides the keys: every text (list items too) and every count.
+_POST_TEXTS = [c.name for c in POST_FIELDS if c.sql == "text"]
+_AUTHOR_TEXTS = [c.name for c in AUTHOR_FIELDS if c.sql == "text" and not c.key]
+_POST_COUNTS = [c.name for c in POST_FIELDS if c.sql == "bigint"]
+_AUTHOR_COUNTS = [c.name for c in AUTHOR_FIELDS if c.sql == "bigint"]
 
 
 def _checked(post: PostData) -> PostData:
@@ -182,26 +184,20 @@ def _checked(post: PostData) -> PostData:
         raise MalformedRecord("bad external id")
     if not post.author.external_id or len(post.author.external_id) > 255:
         raise MalformedRecord("bad author id")
-    for value in _of_type(post, "text"):
+    author = post.author
+    strings = [getattr(post, name) for name in _POST_TEXTS]
+    for name in _POST_LISTS:
+        strings += getattr(post, name)
+    strings += [getattr(author, name) for name in _AUTHOR_TEXTS]
+    for value in strings:
         if "\x00" in value:  # PostgreSQL text cannot hold NUL
             raise MalformedRecord("NUL character")
         value.encode("utf-8")  # a lone surrogate (an undecodable byte) raises here
-    for number in _of_type(post, "bigint"):
+    numbers = [getattr(post, name) for name in _POST_COUNTS]
+    numbers += [getattr(author, name) for name in _AUTHOR_COUNTS]
+    for number in numbers:
         if not 0 <= int(number) <= _BIGINT_MAX:
             raise MalformedRecord("count out of range")
     if post.created_at.tzinfo is None:
         raise MalformedRecord("created_at has no time zone")
     return post
-
-
-def _of_type(post: PostData, sql: str) -> Iterator[Any]:
-    """The post's and its author's values of this SQL type (text: list items included); the
-    keys are checked on their own."""
-    for columns, data in ((POST_FIELDS, post), (AUTHOR_FIELDS, post.author)):
-        for c in columns:
-            if c.key:
-                continue
-            if c.sql == sql:
-                yield getattr(data, c.name)
-            elif sql == "text" and is_list(c):
-                yield from getattr(data, c.name)

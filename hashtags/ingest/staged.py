@@ -20,7 +20,7 @@ import csv
 import io
 import weakref
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -41,37 +41,17 @@ class AuthorsMissing(Exception):
     """A post's author was left out of the batch as sent before, but is not stored."""
 
 
-_CSV: dict[str, Callable[[Any], Any]] = {  # the spec's values as COPY reads them, by SQL type
-    "bool": lambda value: "t" if value else "f",
-    "timestamptz": lambda value: None if value is None else value.isoformat(),
-}
-
-
-def _csv_values(columns: Sequence[Column]) -> Callable[[Any], list]:
-    """The stored values of these columns for one AuthorData or PostData, as CSV fields."""
-    values = values_of(columns)
-    formats = [(i, _CSV[c.sql]) for i, c in enumerate(columns) if c.sql in _CSV]
-
-    def csv_values(data: Any) -> list:
-        row = list(values(data))
-        for i, form in formats:
-            row[i] = form(row[i])
-        return row
-
-    return csv_values
-
-
-_post_csv = _csv_values(POST_DATA)
-_author_csv = _csv_values(sql.AUTHOR_STAGED)
+_post_csv = values_of(POST_DATA, csv=True)
+_author_csv = values_of(sql.AUTHOR_STAGED, csv=True)
 
 
 def _authors_new(
     authors: dict[tuple[str, str], AuthorData], sent: dict[Any, int] | None
-) -> Iterator[list]:
+) -> Iterator[tuple]:
     for key, author in authors.items():
         row = _author_csv(author)
         if sent is not None:
-            digest = hash(tuple(row))
+            digest = hash(row)
             if sent.get(key) == digest:
                 continue
             if len(sent) >= AUTHORS_REMEMBERED:

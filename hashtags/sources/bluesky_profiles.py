@@ -115,6 +115,6 @@ def _counts_from(body: dict[str, Any], *, asked: Sequence[str]) -> dict[str, int
 
 
 def _with_followers(post: PostData, followers: int | None) -> PostData:
-    # None: unknown; storage keeps the count it holds (hashtags.bulk.author_values).
+    # None: unknown; storage keeps the count it holds (hashtags.ingest.rows: followers).
     author = replace(post.author, followers=followers)
     return replace(post, author=author)

@@ -267,7 +267,7 @@ def test_an_unknown_export_format_is_refused(week):
         _export("nhit-week", "--format", "xlsx")
 
 
-# --- the staged archive path (COPY, hashtags.bulk) ----------------------------------------------
+# --- the staged archive path (COPY, hashtags.ingest.staged) -------------------------------------
 
 
 def _staged():
