@@ -176,16 +176,17 @@ def _copy_timed(posts: Sequence, size: int) -> float:
     """Format and COPY the same rows into a bare table of the posts' columns, batch by batch."""
     from django.db import connection, transaction
 
-    from hashtags.paged import POST_COLUMNS
+    from hashtags.ingest.rows import POST
 
-    columns = [c for c, _ in POST_COLUMNS]
+    extra = ["author_id", "source_id", "first_seen_at", "metrics_updated_at", "tagset_id"]
+    columns = [c.name for c in POST] + extra
     with connection.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS bench_copy")
         cur.execute("CREATE TABLE bench_copy (LIKE hashtags_post INCLUDING IDENTITY)")
         cur.execute("SELECT platform, external_id, id FROM hashtags_author")
         author_ids = {(p, e): pk for p, e, pk in cur.fetchall()}
     now = datetime.now(UTC).isoformat()
-    texts = [c for c, t in POST_COLUMNS if t == "text"]  # unquoted empty text is '', not NULL
+    texts = [c.name for c in POST if c.sql == "text"]  # unquoted empty text is '', not NULL
     sql = (
         f"COPY bench_copy ({', '.join(columns)}) FROM STDIN "
         f"WITH (FORMAT csv, FORCE_NOT_NULL ({', '.join(texts)}))"
@@ -199,10 +200,9 @@ def _copy_timed(posts: Sequence, size: int) -> float:
                 (
                     p.platform,
                     p.external_id,
-                    author_ids[(p.platform, p.author.external_id)],
+                    p.created_at.isoformat(),
                     p.text,
                     p.url,
-                    p.created_at.isoformat(),
                     p.lang,
                     json.dumps(list(p.links)),
                     p.likes,
@@ -213,6 +213,7 @@ def _copy_timed(posts: Sequence, size: int) -> float:
                     p.repost_of,
                     p.reply_to,
                     p.conversation_id,
+                    author_ids[(p.platform, p.author.external_id)],
                     "",
                     now,
                     now,
@@ -227,7 +228,7 @@ def _copy_timed(posts: Sequence, size: int) -> float:
 
 def _peak(args: argparse.Namespace, db: dict) -> tuple[float, float, str]:
     """Import a generated jsonl file of --peak-posts posts in a child; its peak RSS in MB."""
-    from hashtags.archive_export import post_record
+    from hashtags.archive import post_record
 
     _reset([])
     chunk = 100_000

@@ -18,16 +18,10 @@ def generation_key(hashtag_id: int) -> str:
 
 def generation_bump(*, hashtag_ids: Iterable[int]) -> None:
     for hashtag_id in hashtag_ids:
-        key = _KEY.format(hashtag_id)
+        key = generation_key(hashtag_id)
         try:
             cache.incr(key)
         except ValueError:  # no such key yet, or it vanished (eviction, flush) in between
             if not cache.add(key, 1, timeout=_TIMEOUT):
                 with suppress(ValueError):
                     cache.incr(key)
-
-
-def generations(*, hashtag_ids: Iterable[int]) -> dict[int, int]:
-    ids = list(hashtag_ids)
-    found = cache.get_many([_KEY.format(i) for i in ids])
-    return {i: int(found.get(_KEY.format(i), 0)) for i in ids}

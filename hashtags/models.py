@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -254,13 +256,23 @@ class PollState(models.Model):
         return f"{self.source}: next at {self.next_poll_at:%H:%M:%S}"
 
 
+class PollOutcome(models.TextChoices):
+    """How a poll or a metrics refresh of one source ended; a PollLog records the first three."""
+
+    OK = "ok", "OK"
+    RATE_LIMITED = "rate_limited", "Rate limited"
+    ERROR = "error", "Error"
+    DISABLED = "disabled", "Disabled"  # the source is off, or a permanent error turned it off
+    BUSY = "busy", "Busy"  # another worker holds the source: nothing was done
+
+
+_LOGGED = (PollOutcome.OK, PollOutcome.RATE_LIMITED, PollOutcome.ERROR)
+
+
 class PollLog(models.Model):
     """One poll of one (source, hashtag): the window it covered and how it ended (coverage)."""
 
-    class Outcome(models.TextChoices):
-        OK = "ok", "OK"
-        RATE_LIMITED = "rate_limited", "Rate limited"
-        ERROR = "error", "Error"
+    Outcome = PollOutcome
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="poll_logs")
     hashtag = models.ForeignKey(Hashtag, on_delete=models.CASCADE, related_name="poll_logs")
@@ -269,7 +281,7 @@ class PollLog(models.Model):
     window_start = models.DateTimeField(null=True, blank=True)
     window_end = models.DateTimeField(null=True, blank=True)
     posts_stored = models.PositiveIntegerField(default=0)
-    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    outcome = models.CharField(max_length=16, choices=[(o.value, o.label) for o in _LOGGED])
     message = models.TextField(blank=True, default="")
 
     class Meta:
@@ -282,7 +294,7 @@ class PollLog(models.Model):
 class TagSet(models.Model):
     """One set of tracked hashtags that posts carry together, stored once.
 
-    `key` lists the hashtag ids ascending, comma-separated ("3,7"). A campaign's total counts
+    `key` names its hashtags in the format hashtags.tagsets keeps. A campaign's total counts
     the posts of every tag set that meets its hashtags, each post once; a hashtag's line counts
     the posts of every tag set that holds it. There are few sets (three tags make at most seven).
     """
@@ -292,13 +304,18 @@ class TagSet(models.Model):
     def __str__(self) -> str:
         return f"tags {self.key}"
 
+    # Both ask hashtags.tagsets, the home of the key format (imported here, as it imports us).
     @property
     def hashtag_ids(self) -> list[int]:
-        return [int(part) for part in self.key.split(",") if part]
+        from .tagsets import tagset_hashtag_ids
+
+        return sorted(tagset_hashtag_ids(self.key))
 
     @staticmethod
-    def key_for(hashtag_ids) -> str:
-        return ",".join(str(i) for i in sorted(set(hashtag_ids)))
+    def key_for(hashtag_ids: Iterable[int]) -> str:
+        from .tagsets import tagset_key
+
+        return tagset_key(hashtag_ids)
 
 
 class TagSetRollupBase(models.Model):

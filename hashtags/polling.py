@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from . import sources
 from .ingest import UpsertResult, posts_upsert
-from .models import Hashtag, PollLog, PollState, Source
+from .models import Hashtag, PollLog, PollOutcome, PollState, Source
 from .sources.base import SourceClient, SourceError
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class PollResult:
     source_id: int
-    outcome: str  # ok, rate_limited, error, disabled, busy
+    outcome: PollOutcome
     pages: int = 0
     stored: UpsertResult = field(default_factory=UpsertResult)
     message: str = ""
@@ -38,11 +38,11 @@ class PollResult:
 
 
 def _lease() -> timedelta:
-    return timedelta(seconds=getattr(settings, "POLL_LEASE_SECONDS", 300))
+    return timedelta(seconds=settings.POLL_LEASE_SECONDS)
 
 
 def _max_backoff() -> timedelta:
-    return timedelta(seconds=getattr(settings, "POLL_MAX_BACKOFF_SECONDS", 1800))
+    return timedelta(seconds=settings.POLL_MAX_BACKOFF_SECONDS)
 
 
 def poll_state_for(*, source: Source, now: datetime | None = None) -> PollState:
@@ -72,7 +72,7 @@ def poll_rate_limited(*, source: Source, now: datetime) -> bool:
         .values_list("outcome", flat=True)
         .first()
     )
-    return last == PollLog.Outcome.RATE_LIMITED
+    return last == PollOutcome.RATE_LIMITED
 
 
 def _claim(source: Source, now: datetime) -> datetime | None:
@@ -100,16 +100,22 @@ def source_poll(
     """Poll one source for these hashtags, storing page by page."""
     source = Source.objects.filter(pk=source_id).first()
     if source is None or not source.enabled:
-        return PollResult(source_id=source_id, outcome="disabled", message="source is disabled")
+        return PollResult(
+            source_id=source_id, outcome=PollOutcome.DISABLED, message="source is disabled"
+        )
     hashtags = list(Hashtag.objects.filter(pk__in=hashtag_ids).order_by("name"))
     started = now()
     if not hashtags:
-        return PollResult(source_id=source_id, outcome="ok", message="no hashtags to poll")
+        return PollResult(
+            source_id=source_id, outcome=PollOutcome.OK, message="no hashtags to poll"
+        )
     claim = _claim(source, started)
     if claim is None:
-        return PollResult(source_id=source_id, outcome="busy", message="another worker polls it")
-    result = PollResult(source_id=source_id, outcome="ok")
-    max_pages = max_pages or getattr(settings, "POLL_MAX_PAGES", 20)
+        return PollResult(
+            source_id=source_id, outcome=PollOutcome.BUSY, message="another worker polls it"
+        )
+    result = PollResult(source_id=source_id, outcome=PollOutcome.OK)
+    max_pages = max_pages or settings.POLL_MAX_PAGES
     state = PollState.objects.get(source=source)
     window_start = state.last_ok_at
     oldest: datetime | None = None
@@ -156,7 +162,7 @@ def source_poll(
             source,
             hashtags,
             result,
-            PollLog.Outcome.OK,
+            PollOutcome.OK,
             started,
             finished,
             None if more else window_start or oldest or started,
@@ -178,17 +184,17 @@ def _finish_failed(
     state = PollState.objects.get(source=source)
     failures = state.failures + 1
     if exc.permanent:
-        result.outcome, outcome = "disabled", PollLog.Outcome.ERROR
+        result.outcome, outcome = PollOutcome.DISABLED, PollOutcome.ERROR  # logged as an error
         next_at = finished + timedelta(seconds=source.poll_interval)
     elif exc.rate_limited:
-        result.outcome, outcome = "rate_limited", PollLog.Outcome.RATE_LIMITED
+        result.outcome = outcome = PollOutcome.RATE_LIMITED
         wait_until = exc.retry_at if exc.retry_at and exc.retry_at > finished else None
         next_at = (wait_until or finished + timedelta(seconds=source.poll_interval)) + timedelta(
             seconds=1
         )
         failures = state.failures  # waiting out a limit is not a failure
     else:
-        result.outcome, outcome = "error", PollLog.Outcome.ERROR
+        result.outcome = outcome = PollOutcome.ERROR
         backoff = timedelta(seconds=source.poll_interval * 2 ** min(failures, 10))
         next_at = finished + min(backoff, _max_backoff())
     result.message = exc.reason
@@ -212,7 +218,7 @@ def _log(
     source: Source,
     hashtags: list[Hashtag],
     result: PollResult,
-    outcome: str,
+    outcome: PollOutcome,
     started: datetime,
     finished: datetime,
     window_start: datetime | None,

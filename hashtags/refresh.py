@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .ingest import posts_upsert
-from .models import Post, Source
+from .models import PollOutcome, Post, Source
 from .sources import client_for
 from .sources.base import PostData, SourceClient, SourceError
 
@@ -32,7 +32,7 @@ DEFAULT_BATCH = 20  # for a client that does not say how many ids one request ta
 @dataclass
 class RefreshResult:
     source_id: int
-    outcome: str  # ok, rate_limited, error, disabled
+    outcome: PollOutcome  # (never busy)
     asked: int = 0  # posts looked up on the platform
     refreshed: int = 0  # posts whose fresh metrics were stored
     missing: int = 0  # asked for, not returned (deleted, private, out of reach): left as they are
@@ -42,7 +42,7 @@ class RefreshResult:
 
 
 def _min_age() -> timedelta:
-    return timedelta(minutes=getattr(settings, "METRICS_REFRESH_MIN_AGE_MINUTES", 15))
+    return timedelta(minutes=settings.METRICS_REFRESH_MIN_AGE_MINUTES)
 
 
 def metrics_refresh(
@@ -58,10 +58,10 @@ def metrics_refresh(
     Posts refreshed less than `min_age` ago (METRICS_REFRESH_MIN_AGE_MINUTES) are skipped, so a
     task queued twice does not spend the platform's quota twice.
     """
-    result = RefreshResult(source_id=source_id, outcome="ok")
+    result = RefreshResult(source_id=source_id, outcome=PollOutcome.OK)
     source = Source.objects.filter(pk=source_id).first()
     if source is None or not source.enabled:
-        result.outcome, result.message = "disabled", "source is disabled"
+        result.outcome, result.message = PollOutcome.DISABLED, "source is disabled"
         return result
     wanted = set(post_ids)
     stale_before = now() - (_min_age() if min_age is None else min_age)
@@ -111,13 +111,13 @@ def _failed(source: Source, result: RefreshResult, exc: SourceError, finished: d
     """The same rules as a failed poll: permanent disables the source, the rest waits."""
     result.message = exc.reason
     if exc.permanent:
-        result.outcome = "disabled"
+        result.outcome = PollOutcome.DISABLED
         Source.objects.filter(pk=source.pk).update(
             enabled=False, last_error=exc.reason[:2000], last_error_at=finished
         )
     elif exc.rate_limited:
         # The posts stay stale, so the next scheduled refresh asks again; nothing to store.
-        result.outcome, result.retry_at = "rate_limited", exc.retry_at
+        result.outcome, result.retry_at = PollOutcome.RATE_LIMITED, exc.retry_at
     else:
-        result.outcome = "error"
+        result.outcome = PollOutcome.ERROR
     log.warning("metrics refresh of %s: %s (%s)", source, exc.reason, result.outcome)

@@ -1,7 +1,8 @@
-"""Which tag sets hold a hashtag or meet a set of hashtags: the read side of the tag-set rollups.
+"""Tag sets: the one module that knows their key ("3,7": hashtag ids ascending, comma separated),
+and the reads every other module asks of them.
 
-A tag set is the set of tracked hashtags a post carries (TagSet.key "3,7", ids ascending), and
-the rollups count each post once under its tag set. So a hashtag's line sums the rows of the
+A tag set is the set of tracked hashtags a post carries, and the rollups count each post once
+under its tag set. So a hashtag's line sums the rows of the
 tag sets that hold it, and a campaign's total sums the rows of the tag sets that meet any of its
 hashtags (each post once). There are few tag sets (n tags make at most 2**n - 1), so one small
 query on the key answers either question.
@@ -15,10 +16,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from django.db.models import Q
 
 from .models import TagSet
+
+_SEPARATOR = ","
+
+
+def tagset_key(hashtag_ids: Iterable[int]) -> str:
+    """The key of the tag set of these hashtags ("" for none: a post carrying no tracked tag)."""
+    return _SEPARATOR.join(str(i) for i in sorted(set(hashtag_ids)))
+
+
+@lru_cache(maxsize=1024)  # there are few tag sets, and ingestion reads their keys per post
+def tagset_hashtag_ids(key: str) -> frozenset[int]:
+    """The hashtag ids a tag set key lists."""
+    return frozenset(int(part) for part in key.split(_SEPARATOR) if part)
 
 
 def tagsets_meeting(hashtag_ids: Iterable[int]) -> dict[int, list[int]]:
@@ -30,21 +45,16 @@ def tagsets_meeting(hashtag_ids: Iterable[int]) -> dict[int, list[int]]:
     for h in sorted(wanted):
         match |= (
             Q(key=str(h))
-            | Q(key__startswith=f"{h},")
-            | Q(key__endswith=f",{h}")
-            | Q(key__contains=f",{h},")
+            | Q(key__startswith=f"{h}{_SEPARATOR}")
+            | Q(key__endswith=f"{_SEPARATOR}{h}")
+            | Q(key__contains=f"{_SEPARATOR}{h}{_SEPARATOR}")
         )
     out: dict[int, list[int]] = {}
     for pk, key in TagSet.objects.filter(match).values_list("pk", "key"):
-        members = [i for i in (int(part) for part in key.split(",")) if i in wanted]
+        members = sorted(i for i in tagset_hashtag_ids(key) if i in wanted)
         if members:
             out[pk] = members
     return out
-
-
-def tagsets_holding(hashtag_id: int) -> list[int]:
-    """Ids of the tag sets that hold this hashtag: its line sums their rows."""
-    return sorted(tagsets_meeting([hashtag_id]))
 
 
 def hour_span(start: datetime, end: datetime) -> tuple[datetime, datetime] | None:

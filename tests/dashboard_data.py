@@ -10,7 +10,7 @@ from hashtags.ingest import posts_upsert
 from hashtags.models import Hashtag, Post
 from hashtags.sources.base import PostData
 
-from .ingest_data import author, post
+from .support.ingest_data import author, post
 
 TAGS = ["nhitweek", "hitworks", "ihearthit"]
 START = datetime(2026, 10, 30, 4, 0, tzinfo=UTC)
@@ -18,7 +18,7 @@ END = datetime(2026, 11, 6, 4, 0, tzinfo=UTC)
 
 
 def rich_post(n: int, *, followers: int = 100, author_n: int | None = None, **kwargs) -> PostData:
-    """A post whose author has `followers`; other keywords as tests.ingest_data.post."""
+    """A post whose author has `followers`; other keywords as tests.support.ingest_data.post."""
     made = post(n, author_n=author_n, **kwargs)
     who = author(author_n if author_n is not None else n % 7, made.platform, followers)
     return replace(made, author=who)

@@ -10,7 +10,7 @@ from hashtags.ingest import posts_upsert
 from hashtags.models import Post, TagSet, TagSetRollup, TagSetRollupHour
 
 from .factories import CampaignFactory
-from .ingest_data import post
+from .support.ingest_data import post
 
 URL = "/c/{}/api/volume"
 

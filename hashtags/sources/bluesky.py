@@ -322,8 +322,8 @@ def client_for(source: Any) -> BlueskyClient:
     """The client for a Bluesky `hashtags.models.Source`, with the account from settings."""
     if getattr(source, "platform", PLATFORM) != PLATFORM:
         raise SourceError(f"{source} is not a Bluesky source.", permanent=True)
-    handle = (getattr(settings, "BLUESKY_HANDLE", "") or "").strip().lstrip("@")
-    password = (getattr(settings, "BLUESKY_APP_PASSWORD", "") or "").strip()
+    handle = settings.BLUESKY_HANDLE.strip().lstrip("@")
+    password = settings.BLUESKY_APP_PASSWORD.strip()
     named = {"BLUESKY_HANDLE": handle, "BLUESKY_APP_PASSWORD": password}
     missing = [name for name, value in named.items() if not value]
     if missing:

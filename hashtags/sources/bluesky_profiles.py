@@ -21,7 +21,6 @@ from django.conf import settings
 from .base import PostData
 
 PROFILE_BATCH = 25  # the most actors app.bsky.actor.getProfiles takes
-DEFAULT_TTL = 6 * 3600  # seconds
 CACHE_SIZE = 50_000  # authors; past it the least recently fetched are dropped first
 
 # DID -> (followers or None when unknown, clock time it was fetched)
@@ -74,7 +73,7 @@ def followers_fill(
 
 
 def _ttl() -> float:
-    return float(getattr(settings, "BLUESKY_PROFILE_TTL_SECONDS", DEFAULT_TTL))
+    return float(settings.BLUESKY_PROFILE_TTL_SECONDS)
 
 
 def _cached(
@@ -116,6 +115,6 @@ def _counts_from(body: dict[str, Any], *, asked: Sequence[str]) -> dict[str, int
 
 
 def _with_followers(post: PostData, followers: int | None) -> PostData:
-    # None: unknown; storage keeps the count it holds (hashtags.bulk.author_values).
+    # None: unknown; storage keeps the count it holds (hashtags.ingest.rows: followers).
     author = replace(post.author, followers=followers)
     return replace(post, author=author)

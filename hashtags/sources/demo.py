@@ -187,10 +187,10 @@ class DemoClient:
 
 
 def client_for(source: Source) -> DemoClient:
-    """The demo needs no credentials; DEMO_SEED in settings, if set, picks another world."""
+    """The demo needs no credentials; DEMO_SEED in settings picks its world."""
     if source.platform != PLATFORM:
         raise SourceError(f"{source} is not a demo source.", permanent=True)
-    return DemoClient(seed=getattr(settings, "DEMO_SEED", DEFAULT_SEED))
+    return DemoClient(seed=settings.DEMO_SEED)
 
 
 def minute_posts(*, world: _World, minute: datetime) -> list[PostData]:

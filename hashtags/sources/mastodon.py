@@ -38,7 +38,6 @@ from .base import Page, PostData, SourceError
 from .mastodon_posts import PLATFORM, _posts_from
 from .mastodon_remote import (
     MASTODON_STATUS,
-    REMOTE_LOOKUP_MAX,
     RemoteStatuses,
     is_remote,
     statuses_read,
@@ -88,7 +87,7 @@ class MastodonClient:
             session=session,
         )
         if remote_lookup_max is None:
-            remote_lookup_max = getattr(settings, "MASTODON_REMOTE_LOOKUP_MAX", REMOTE_LOOKUP_MAX)
+            remote_lookup_max = settings.MASTODON_REMOTE_LOOKUP_MAX
         self._remote = RemoteStatuses(
             host=self.host,
             api=self._api,
@@ -285,7 +284,7 @@ def client_for(source: Any) -> MastodonClient:
         raise SourceError(f"{source} is not a Mastodon source.", permanent=True)
     return MastodonClient(
         base_url=source.base_url,
-        access_token=getattr(settings, "MASTODON_ACCESS_TOKEN", "") or "",
+        access_token=settings.MASTODON_ACCESS_TOKEN,
     )
 
 

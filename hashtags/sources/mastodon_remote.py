@@ -47,7 +47,6 @@ from .mastodon_posts import _posts_from
 
 logger = logging.getLogger(__name__)
 
-REMOTE_LOOKUP_MAX = 40  # statuses of other servers per client (MASTODON_REMOTE_LOOKUP_MAX)
 ORIGINS_MAX = 10  # origin servers asked directly per client
 ORIGIN_TIMEOUT = 5.0  # seconds; another server's slowness must not hold the refresh
 # The uri of a Mastodon status: its server's host and, last, its local id there.

@@ -308,7 +308,7 @@ def client_for(source: Any) -> XClient:
     """The client for an X `hashtags.models.Source`, with the token from settings."""
     if source.platform != PLATFORM:
         raise SourceError(f"{source} is not an X source.", permanent=True)
-    token = getattr(settings, "X_BEARER_TOKEN", "") or ""
+    token = settings.X_BEARER_TOKEN
     if not token:
         raise SourceError(
             "X needs a bearer token: set X_BEARER_TOKEN in the environment.", permanent=True

@@ -143,7 +143,9 @@ POLL_SCHEDULER_SECONDS = env_int("POLL_SCHEDULER_SECONDS", 5)
 POLL_LEAD_IN_MINUTES = env_int("POLL_LEAD_IN_MINUTES", 60)  # poll this long before a start
 POLL_TAIL_MINUTES = env_int("POLL_TAIL_MINUTES", 24 * 60)  # and this long after an end
 POLL_MAX_PAGES = env_int("POLL_MAX_PAGES", 20)  # per poll; the rest comes next poll
-POLL_LEASE_SECONDS = env_int("POLL_LEASE_SECONDS", 200)  # a killed poll frees its source
+# A killed poll frees its source after this long. 200 is what always ran: polling.py also
+# spelled a fallback of 300, which was never used because this setting always exists.
+POLL_LEASE_SECONDS = env_int("POLL_LEASE_SECONDS", 200)
 POLL_MAX_BACKOFF_SECONDS = env_int("POLL_MAX_BACKOFF_SECONDS", 1800)
 DEMO_SEED = env_str("DEMO_SEED", "nhitweek")
 # Engagement goes stale: refresh the top posts of campaigns in their window. X is left out by

@@ -10,8 +10,14 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC
 
+from hashtags.ingest.rollups import SUMS
 from hashtags.models import Hashtag, Post, TagSet, TagSetRollup, TagSetRollupHour
-from hashtags.rollups import SUMS
+from hashtags.tagsets import tagsets_meeting
+
+
+def tagsets_holding(hashtag_id: int) -> list[int]:
+    """Ids of the tag sets that hold this hashtag: its line sums their rows."""
+    return sorted(tagsets_meeting([hashtag_id]))
 
 
 def link_keys() -> dict[int, str]:

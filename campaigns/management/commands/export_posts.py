@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from campaigns.models import Campaign
 from campaigns.posts import campaign_posts_export
-from hashtags.archive_export import FORMATS_OUT, archive_write
+from hashtags.archive import FORMATS_OUT, archive_write
 
 
 class Command(BaseCommand):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from hashtags.generation import generation_bump
+from hashtags.ingest import rollups_rebuild
 from hashtags.models import Hashtag
-from hashtags.rollups import rollups_rebuild
 
 
 class Command(BaseCommand):

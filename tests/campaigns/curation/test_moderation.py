@@ -154,7 +154,7 @@ def test_rules_touch_only_their_own_campaigns_posts(campaign, curator):
 
 def test_arriving_posts_that_break_a_rule_are_hidden_as_they_are_stored(campaign, curator):
     from hashtags.ingest import posts_upsert
-    from tests.ingest_data import post
+    from tests.support.ingest_data import post
 
     save(campaign, curator, blocked_words="spam", hide_reposts=True)
     at = campaign.start + timedelta(hours=2)

@@ -9,10 +9,10 @@ import pytest
 from campaigns.curation.services import post_curate, story_curate
 from campaigns.models import CurationEvent, ModerationRules, PostCuration, Story
 from campaigns.posts import campaign_posts, public_post_filter
-from hashtags.generation import generations
 from hashtags.models import Post
 from tests.factories import CampaignFactory
 from tests.support.curation import post_make
+from tests.support.generations import generations
 
 pytestmark = pytest.mark.django_db
 

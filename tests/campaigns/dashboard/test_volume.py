@@ -18,7 +18,7 @@ from hashtags.models import Hashtag, Post
 from hashtags.polling import source_poll
 from hashtags.sources.base import Page
 from tests.factories import CampaignFactory, SourceFactory
-from tests.ingest_data import post
+from tests.support.ingest_data import post
 from tests.volume_data import URL, custom, random_campaign, volume
 
 

@@ -15,7 +15,7 @@ from campaigns.wall.selectors import campaign_wall
 from hashtags.ingest import posts_upsert
 from hashtags.models import Author, Post, TagSet, TagSetRollup, TagSetRollupHour
 from tests.factories import CampaignFactory
-from tests.ingest_data import post
+from tests.support.ingest_data import post
 from tests.wall_data import EMAIL, act, keys, store, story, wall_json
 
 pytestmark = pytest.mark.django_db

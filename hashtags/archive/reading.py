@@ -1,0 +1,203 @@
+"""Reads archive records (twarc2 pages, our jsonl and csv) into `PostData`, a line at a time.
+
+A line that is not what its format promises comes out as None with its line number, never as an
+exception, so it costs only itself. Each post is checked against what the database would refuse,
+so one that passes cannot fail the batch it is stored in. Fields are read by name, the ones
+hashtags.archive.records lists (csv: by header, as hashtags.archive.export writes them).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+
+from ..models import Platform
+from ..normalize import hashtag_normalize
+from ..sources import x_posts as x_source
+from ..sources.base import AuthorData, PostData
+from .records import AUTHOR_FIELDS, POST_FIELDS, is_list
+
+FORMATS_IN = ("twarc2", "jsonl", "csv")
+_BIGINT_MAX = 2**63 - 1
+_BOOLS = {"true": True, "t": True, "1": True, "yes": True, "false": False, "f": False, "0": False}
+_BOOLS |= {"no": False, "": False}
+
+
+class MalformedRecord(ValueError):
+    """A line that cannot become whole posts."""
+
+
+def archive_records(*, stream: IO[bytes], fmt: str) -> Iterator[tuple[int, list[PostData] | None]]:
+    """(line number, posts) per record of a binary stream; posts is None for a malformed line."""
+    if fmt == "csv":
+        yield from _csv_records(stream)
+        return
+    parse = _twarc2_posts if fmt == "twarc2" else _jsonl_post
+    for number, raw in enumerate(stream, start=1):
+        if not raw.strip():
+            continue  # blank lines (a trailing newline, a hand-edited file) are not records
+        try:
+            posts = parse(json.loads(raw))  # bytes: invalid UTF-8 is a ValueError too
+            yield number, [_checked(p) for p in posts]
+        except (ValueError, KeyError, TypeError, AttributeError, ValidationError):
+            yield number, None
+
+
+def _twarc2_posts(page: Any) -> list[PostData]:
+    """One X API v2 response page (as twarc2 writes it, maybe with __twarc metadata)."""
+    if not isinstance(page, dict) or not ("data" in page or "meta" in page):
+        raise MalformedRecord("not an X API response page")
+    data = page.get("data") or []
+    tweets = [data] if isinstance(data, dict) else data  # a lookup response holds one tweet
+    includes = page.get("includes") or {}
+    users = {u["id"]: u for u in includes.get("users") or []}
+    originals = {t["id"]: t for t in includes.get("tweets") or []}
+    posts = []
+    for tweet in tweets:
+        if not str(tweet.get("id", "")).isdigit():
+            raise MalformedRecord("a tweet without an id")
+        posts.append(x_source._post(tweet, users=users, originals=originals))
+    return posts
+
+
+def _jsonl_post(record: Any) -> list[PostData]:
+    if not isinstance(record, dict) or not isinstance(record.get("author"), dict):
+        raise MalformedRecord("not a post record")
+    author = record["author"]
+    return [
+        _post_from(
+            record,
+            author={c.name: author.get(c.name) for c in AUTHOR_FIELDS},
+            split=lambda value: value or [],
+        )
+    ]
+
+
+def _csv_records(stream: IO[bytes]) -> Iterator[tuple[int, list[PostData] | None]]:
+    # surrogateescape keeps a bad byte from failing a whole 8 KB chunk; _checked refuses its row.
+    text = io.TextIOWrapper(stream, encoding="utf-8", errors="surrogateescape", newline="")
+    reader = csv.DictReader(text, strict=True)
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error:  # e.g. an unterminated quote: the rest of the file is one bad field
+            yield reader.line_num, None
+            continue
+        try:
+            if None in row or None in row.values():
+                raise MalformedRecord("wrong number of columns")
+            author = {c.name: row.get(f"author_{c.name}") for c in AUTHOR_FIELDS}
+            post = _post_from(row, author=author, split=lambda value: (value or "").split())
+            yield reader.line_num, [_checked(post)]
+        except (ValueError, KeyError, TypeError, AttributeError, ValidationError):
+            yield reader.line_num, None
+
+
+def _post_from(
+    record: dict[str, Any],
+    *,
+    author: dict[str, Any],
+    split: Callable[[Any], Sequence[str]],
+) -> PostData:
+    """split: a list field's items (jsonl holds a list, csv a space-separated text)."""
+    platform = record["platform"]
+    external_id = _text(record["external_id"])
+    values = {name: read(record.get(name)) for name, read in _POST_READ}
+    for name in _POST_LISTS:
+        values[name] = tuple(_text(item) for item in split(record.get(name)))
+    people = {name: read(author.get(name)) for name, read in _AUTHOR_READ}
+    hashtags = split(record.get("hashtags"))
+    return PostData(
+        platform=platform,
+        external_id=external_id,
+        author=AuthorData(platform=platform, **people),
+        hashtags=tuple(dict.fromkeys(hashtag_normalize(tag) for tag in hashtags)),
+        **values,
+    )
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise MalformedRecord("expected text")
+    return value
+
+
+def _count(value: Any) -> int:
+    if value in (None, ""):
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise MalformedRecord("expected a whole number")
+    number = int(value)
+    if not 0 <= number <= _BIGINT_MAX:
+        raise MalformedRecord("count out of range")
+    return number
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool) or value is None:
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _BOOLS:
+        return _BOOLS[value.strip().lower()]
+    raise MalformedRecord("expected true or false")
+
+
+def _moment(value: Any) -> datetime:
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise MalformedRecord("created_at has no time zone")
+    return moment
+
+
+_READ: dict[str, Callable[[Any], Any]] = {
+    "text": _text,
+    "bigint": _count,
+    "bool": _bool,
+    "timestamptz": _moment,
+}
+# By name, once: these run for every post of an archive.
+_POST_READ = [(c.name, _READ[c.sql]) for c in POST_FIELDS if not is_list(c)]
+_POST_LISTS = [c.name for c in POST_FIELDS if is_list(c)]
+_AUTHOR_READ = [(c.name, _READ[c.sql]) for c in AUTHOR_FIELDS]
+# What _checked looks at besides the keys: every text (list items too) and every count.
+_POST_TEXTS = [c.name for c in POST_FIELDS if c.sql == "text"]
+_AUTHOR_TEXTS = [c.name for c in AUTHOR_FIELDS if c.sql == "text" and not c.key]
+_POST_COUNTS = [c.name for c in POST_FIELDS if c.sql == "bigint"]
+_AUTHOR_COUNTS = [c.name for c in AUTHOR_FIELDS if c.sql == "bigint"]
+
+
+def _checked(post: PostData) -> PostData:
+    """Refuse what the database would refuse, so one post cannot fail the batch it rides in."""
+    if post.platform not in Platform.values:
+        raise MalformedRecord(f"unknown platform {post.platform!r}")
+    if not post.external_id or len(post.external_id) > 255:
+        raise MalformedRecord("bad external id")
+    if not post.author.external_id or len(post.author.external_id) > 255:
+        raise MalformedRecord("bad author id")
+    author = post.author
+    strings = [getattr(post, name) for name in _POST_TEXTS]
+    for name in _POST_LISTS:
+        strings += getattr(post, name)
+    strings += [getattr(author, name) for name in _AUTHOR_TEXTS]
+    for value in strings:
+        if "\x00" in value:  # PostgreSQL text cannot hold NUL
+            raise MalformedRecord("NUL character")
+        value.encode("utf-8")  # a lone surrogate (an undecodable byte) raises here
+    numbers = [getattr(post, name) for name in _POST_COUNTS]
+    numbers += [getattr(author, name) for name in _AUTHOR_COUNTS]
+    for number in numbers:
+        if not 0 <= int(number) <= _BIGINT_MAX:
+            raise MalformedRecord("count out of range")
+    if post.created_at.tzinfo is None:
+        raise MalformedRecord("created_at has no time zone")
+    return post

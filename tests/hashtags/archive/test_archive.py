@@ -1,0 +1,298 @@
+"""import_posts and export_posts: archives stream in and out, counted exactly, never half-stored."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from hashtags.ingest import batch_prepare, posts_upsert
+from hashtags.models import Author, Post, TagSetRollup, TagSetRollupHour
+from hashtags.services import hashtag_get_or_create
+
+from ...factories import CampaignFactory
+from ...support.checks import links_count, rollups_exact, rollups_stored, tag_names
+from ...support.ingest_data import T0, post
+
+pytestmark = pytest.mark.django_db
+ARCHIVES = Path(__file__).resolve().parents[2] / "fixtures" / "archives"
+TWARC2 = ARCHIVES / "search.twarc2.jsonl"
+
+
+def _import(*args: str) -> list[str]:
+    out = io.StringIO()
+    call_command("import_posts", *map(str, args), stdout=out, stderr=io.StringIO())
+    return out.getvalue().splitlines()
+
+
+def _export(*args: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("export_posts", *map(str, args), stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def week():
+    """NHIT Week with its three tags, around both the fixtures' posts and ingest_data's."""
+    start = datetime(2026, 9, 13, 4, 0, tzinfo=UTC)
+    return CampaignFactory(
+        slug="nhit-week",
+        start=start,
+        end=start + timedelta(days=30),
+        tags=["NHITweek", "HITworks", "IHeartHIT"],
+    )
+
+
+def snapshot() -> dict[str, list]:
+    """Everything an import stores, by natural keys (ids and first-seen times differ)."""
+    return {
+        "posts": sorted(
+            Post.objects.values_list(
+                "platform",
+                "external_id",
+                "author__external_id",
+                "text",
+                "url",
+                "created_at",
+                "lang",
+                "links",
+                "likes",
+                "reposts",
+                "replies",
+                "quotes",
+                "is_repost",
+                "repost_of",
+                "reply_to",
+                "conversation_id",
+            )
+        ),
+        "authors": sorted(
+            Author.objects.values_list(
+                "platform", "external_id", "handle", "name", "avatar_url", "url", "followers"
+            )
+        ),
+        "rollups": sorted(rollups_stored().items()),
+        "tagsets": sorted(Post.objects.values_list("external_id", "tagset__key")),
+    }
+
+
+def _empty_the_post_tables() -> None:
+    TagSetRollup.objects.all().delete()
+    TagSetRollupHour.objects.all().delete()
+    Post.objects.all().delete()
+    Author.objects.all().delete()
+
+
+# --- twarc2 ------------------------------------------------------------------------------------
+
+
+def test_a_twarc2_archive_with_repeats_and_bad_lines_is_counted_exactly(week):
+    lines = _import(TWARC2, "--format", "twarc2", "--campaign", "nhit-week")
+    # 8 tweets on 3 good pages, 6 distinct; line 2 is cut-off JSON, line 4 a lone tweet.
+    assert lines[-1] == "imported: read=8 new=6 duplicates=2 skipped=2"
+    assert lines[-2] == "skipped lines: search.twarc2.jsonl:2, search.twarc2.jsonl:4"
+    assert "not linked: 1 post(s) carry none of the tracked hashtags" in lines
+    assert Post.objects.count() == 6
+    kickoff = Post.objects.get(external_id="2100237776057274369")
+    assert (kickoff.likes, kickoff.reposts) == (61, 15)  # the later page's metrics
+    assert Post.objects.get(external_id="2100240012345678849").likes == 20
+    retweet = Post.objects.get(external_id="2100233292346298369")
+    assert retweet.is_repost
+    assert tag_names(retweet) == {"ihearthit", "nhitweek"}
+    assert links_count() == 9
+    # 5 posts (one carries no tracked tag) and 1 repost, each counted once in its tag set.
+    assert sum(TagSetRollup.objects.values_list("posts", flat=True)) == 4
+    assert sum(TagSetRollup.objects.values_list("reposts", flat=True)) == 1
+    rollups_exact()
+    assert Author.objects.get(external_id="3141592653").handle == "interopnurse"
+
+
+def test_importing_the_same_archive_twice_stores_nothing_new(week):
+    _import(TWARC2, "--format", "twarc2")
+    before = snapshot()
+    lines = _import(TWARC2, "--format", "twarc2")
+    assert lines[-1] == "imported: read=8 new=0 duplicates=8 skipped=2"
+    assert snapshot() == before
+
+
+def test_with_a_campaign_only_its_hashtags_are_linked(week):
+    hashtag_get_or_create(tag="healthpolicy")  # tracked elsewhere, not by this campaign
+    _import(TWARC2, "--format", "twarc2", "--campaign", "nhit-week")
+    assert links_count("healthpolicy") == 0
+    _import(TWARC2, "--format", "twarc2")  # without --campaign every known tag counts
+    assert links_count("healthpolicy") == 1
+
+
+def test_an_unknown_campaign_is_refused(week):
+    with pytest.raises(CommandError, match="No campaign 'nope'"):
+        _import(TWARC2, "--format", "twarc2", "--campaign", "nope")
+    assert Post.objects.count() == 0
+
+
+def test_a_missing_file_is_an_error_naming_it(week, tmp_path):
+    missing = tmp_path / "gone.jsonl"
+    with pytest.raises(CommandError, match=str(missing)):
+        _import(TWARC2, missing, "--format", "twarc2")
+    assert Post.objects.count() == 0
+
+
+@pytest.mark.parametrize("fmt", ["twarc2", "jsonl", "csv"])
+def test_an_empty_file_imports_nothing(week, tmp_path, fmt):
+    empty = tmp_path / f"empty.{fmt}"
+    empty.write_bytes(b"")
+    assert _import(empty, "--format", fmt) == ["imported: read=0 new=0 duplicates=0 skipped=0"]
+
+
+# --- round trips -------------------------------------------------------------------------------
+
+
+def _store_a_week_of_posts() -> None:
+    posts = [post(i, tags=("nhitweek", "hitworks"), likes=i, replies=1) for i in range(1, 6)]
+    posts += [post(6, tags=("ihearthit",), is_repost=True, likes=3, author_n=2)]
+    tricky = post(7, tags=("nhitweek",), likes=2)
+    text = 'Quotes "and", commas, a tab\tand\na newline; ünïcödé ❤️ #NHITweek'
+    posts.append(
+        tricky.__class__(**{**tricky.__dict__, "text": text, "links": ("https://a.example/x",)})
+    )
+    posts_upsert(posts=posts)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_an_export_imported_into_an_empty_database_gives_the_same_rows(week, tmp_path, fmt):
+    _store_a_week_of_posts()
+    before = snapshot()
+    target = tmp_path / f"week.{fmt}"
+    out, _ = _export("nhit-week", "--format", fmt, "--output", target)
+    assert out.strip() == f"exported: 7 posts to {target}"
+    _empty_the_post_tables()
+    lines = _import(target, "--format", fmt, "--campaign", "nhit-week")
+    assert lines[-1] == "imported: read=7 new=7 duplicates=0 skipped=0"
+    assert snapshot() == before
+
+
+def test_the_export_holds_the_campaigns_posts_in_its_window_once_in_time_order(week):
+    hashtag_get_or_create(tag="healthpolicy")
+    posts_upsert(
+        posts=[
+            post(3, tags=("nhitweek", "hitworks", "healthpolicy")),
+            post(1, tags=("ihearthit",)),
+            post(2, tags=("healthpolicy",)),  # not one of the campaign's tags
+            post(4, tags=("nhitweek",), at=week.end),  # the end is excluded
+            post(5, tags=("nhitweek",), at=week.start),  # the start is included
+        ]
+    )
+    assert links_count("healthpolicy") == 2
+    out, err = _export("nhit-week", "--format", "jsonl")
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["external_id"] for r in records] == ["p5", "p1", "p3"]
+    assert records[2]["hashtags"] == ["hitworks", "nhitweek"]
+    assert records[2]["author"]["handle"] == "user3"
+    assert err.strip() == "exported: 3 posts"
+
+
+def test_malformed_csv_rows_are_skipped_with_their_line_numbers(week, tmp_path):
+    _store_a_week_of_posts()
+    target = tmp_path / "week.csv"
+    _export("nhit-week", "--format", "csv", "--output", target)
+    _empty_the_post_tables()
+    lines = target.read_text(encoding="utf-8").splitlines(keepends=True)
+    header, good = lines[0], lines[1]
+    bad_count = good.replace(",1,", ",lots,", 1)  # a count that is not a number
+    assert bad_count != good
+    short = "x,p99,2026-10-05T13:00:00+00:00\n"  # too few columns
+    no_zone = good.replace("+00:00", "", 1).replace("p1,", "p98,", 1)
+    target.write_text(header + short + bad_count + no_zone + good, encoding="utf-8")
+    result = _import(target, "--format", "csv")
+    assert result[-1] == "imported: read=1 new=1 duplicates=0 skipped=3"
+    assert result[-2] == "skipped lines: week.csv:2, week.csv:3, week.csv:4"
+    assert list(Post.objects.values_list("external_id", flat=True)) == ["p1"]
+
+
+def test_malformed_jsonl_lines_are_skipped_and_the_rest_stored(week, tmp_path):
+    good = {
+        "platform": "x",
+        "external_id": "9",
+        "created_at": "2026-09-16T15:00:00+00:00",
+        "author": {"external_id": "a9", "handle": "nine"},
+        "hashtags": ["NHITweek"],
+    }
+    lines = [
+        json.dumps(good),
+        json.dumps({**good, "external_id": "10", "likes": -1}),
+        json.dumps({**good, "external_id": "11", "platform": "myspace"}),
+        json.dumps({**good, "external_id": "12", "text": "nul \u0000 inside"}),
+        json.dumps({**good, "external_id": "13", "hashtags": ["not a tag!"]}),
+        json.dumps([good]),
+    ]
+    path = tmp_path / "posts.jsonl"
+    path.write_bytes(("\n".join(lines) + "\n").encode() + b'{"text": "\xff"}\n')
+    result = _import(path, "--format", "jsonl")
+    assert result[-1] == "imported: read=1 new=1 duplicates=0 skipped=6"
+    assert tag_names(Post.objects.get()) == {"nhitweek"}
+
+
+# --- export errors -----------------------------------------------------------------------------
+
+
+def test_an_export_of_an_unknown_campaign_leaves_no_file(week, tmp_path):
+    target = tmp_path / "out.csv"
+    with pytest.raises(CommandError, match="No campaign 'nope'"):
+        _export("nope", "--format", "csv", "--output", target)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_export_that_fails_half_way_leaves_no_file(week, tmp_path, monkeypatch):
+    _store_a_week_of_posts()
+    target = tmp_path / "out.jsonl"
+    target.write_text("the previous export\n")
+
+    def broken(*, rows, fmt, out):
+        out.write('{"half": ')
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("campaigns.management.commands.export_posts.archive_write", broken)
+    with pytest.raises(RuntimeError):
+        _export("nhit-week", "--format", "jsonl", "--output", target)
+    assert target.read_text() == "the previous export\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
+
+
+def test_an_unknown_export_format_is_refused(week):
+    with pytest.raises(CommandError, match="invalid choice"):
+        _export("nhit-week", "--format", "xlsx")
+
+
+# --- the staged archive path (COPY, hashtags.ingest.staged) -------------------------------------
+
+
+def _staged():
+    def store(*, posts):
+        return posts_upsert(posts=batch_prepare(posts=posts, staged_min=1))
+
+    return store
+
+
+def test_the_staged_path_stores_exactly_what_posts_upsert_stores(week):
+    hashtag_get_or_create(tag="healthpolicy")
+    at = T0.replace(second=50)
+    first = [post(i, tags=("nhitweek", "hitworks"), likes=i, at=at) for i in range(20)]
+    first += [post(20, tags=("ihearthit", "nope"), is_repost=True, likes=9)]
+    second = [post(i, tags=("nhitweek", "healthpolicy"), likes=100 + i) for i in range(10, 30)]
+    second += [post(29, tags=("nhitweek",), likes=7)]  # a repeat inside the page: last wins
+    results = {}
+    snapshots = {}
+    for name, store in (("upsert", posts_upsert), ("staged", _staged())):
+        _empty_the_post_tables()
+        results[name] = [
+            (r.read, r.new, r.duplicates, r.new_links)
+            for r in (store(posts=first), store(posts=second), store(posts=second))
+        ]
+        snapshots[name] = snapshot()
+    assert results["staged"] == results["upsert"]
+    assert snapshots["staged"] == snapshots["upsert"]
+    assert results["upsert"][2][1] == 0
