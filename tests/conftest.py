@@ -6,8 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from campaigns.services import user_role_set
-
-from .factories import CampaignFactory, UserFactory
+from tests.support.factories import CampaignFactory, UserFactory
 
 PASSWORD = "password"
 

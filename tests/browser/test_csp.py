@@ -10,9 +10,8 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
+from tests.browser.conftest import login
 from tests.conftest import PASSWORD
-
-from .conftest import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,10 +9,9 @@ import pytest
 
 from campaigns.curation.services import post_curate
 from campaigns.models import PostCuration, Story
-from tests.factories import CampaignFactory
+from tests.browser.conftest import login
 from tests.support.curation import post_make
-
-from .conftest import login
+from tests.support.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

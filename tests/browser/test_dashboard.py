@@ -19,10 +19,9 @@ from campaigns.jobs.scheduling import polls_run_once
 from campaigns.models import Campaign
 from hashtags.ingest import posts_upsert
 from hashtags.sources.base import AuthorData, PostData
+from tests.browser.conftest import ARTIFACTS, login
 from tests.conftest import PASSWORD
-from tests.factories import CampaignFactory
-
-from .conftest import ARTIFACTS, login
+from tests.support.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,8 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from campaigns.demo.seed import demo_password
-
-from .conftest import login
+from tests.browser.conftest import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

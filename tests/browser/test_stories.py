@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from campaigns.models import Story
-from tests.factories import CampaignFactory
-
-from .conftest import login
+from tests.browser.conftest import login
+from tests.support.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -18,10 +18,9 @@ from playwright.sync_api import expect
 from campaigns.curation.services import post_curate, story_curate
 from campaigns.models import Story
 from hashtags.models import Author, TagSet, TagSetRollupHour
-from tests.factories import CampaignFactory
+from tests.browser.conftest import login
 from tests.support.curation import post_make
-
-from .conftest import login
+from tests.support.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group, Permission
 from campaigns.models import Campaign
 from campaigns.roles import ADMIN, CURATOR, ORGANIZER, ROLE_PERMISSIONS, roles_sync
 from campaigns.services import user_role_set
-from tests.factories import CampaignFactory, SourceFactory, UserFactory
+from tests.support.factories import CampaignFactory, SourceFactory, UserFactory
 from tests.support.matrix import USER_FIXTURES, matrix_parse
 
 pytestmark = pytest.mark.django_db

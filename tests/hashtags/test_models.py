@@ -9,8 +9,7 @@ from django.utils.html import escape
 from hashtags.models import Hashtag, Platform, Source
 from hashtags.normalize import hashtag_display, hashtag_normalize
 from hashtags.services import hashtag_get_or_create, source_enable
-
-from ..conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 ADD_URL = "/admin/hashtags/hashtag/add/"
 NAME_MAX = Hashtag._meta.get_field("name").max_length

@@ -21,10 +21,9 @@ from hashtags.sources.base import PostData, SourceError
 from hashtags.sources.demo import DemoClient
 from hashtags.tasks import refresh_metrics
 from nhitweek.settings import base as base_settings
-
-from ..factories import CampaignFactory, SourceFactory
-from ..support.checks import rollups_exact
-from ..support.ingest_data import T0, post
+from tests.support.checks import rollups_exact
+from tests.support.factories import CampaignFactory, SourceFactory
+from tests.support.ingest_data import T0, post
 
 NOW = T0 + timedelta(hours=3)
 STALE = NOW - timedelta(hours=1)

@@ -19,10 +19,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from campaigns.curation.services import story_curate
 from hashtags.models import PollLog, Post
 from hashtags.services import heartbeat_record
-
-from ..dashboard_data import random_posts, store
-from ..factories import CampaignFactory, SeriesFactory, SourceFactory
-from ..wall_data import act, story
+from tests.support.dashboard_data import random_posts, store
+from tests.support.factories import CampaignFactory, SeriesFactory, SourceFactory
+from tests.support.wall_data import act, story
 
 pytestmark = pytest.mark.django_db
 

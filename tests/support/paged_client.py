@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from hashtags.sources.base import Page
-
-from .fake_clients import page_posts
+from tests.support.fake_clients import page_posts
 
 PAGES, PER_PAGE = 6, 100
 PAUSE_SECONDS = 90  # longer than any wait in the test; the test kills the worker long before

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from campaigns.models import CurationEvent, PostCuration, Story
-from tests.curation_http import HTMX, act
-from tests.factories import CampaignFactory
 from tests.support.curation import post_make
+from tests.support.curation_http import HTMX, act
+from tests.support.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from campaigns.curation.moderation import RuleSet, posts_arrived_moderate, rules
 from campaigns.curation.services import post_curate
 from campaigns.models import CurationEvent, ModerationRules, PostCuration
 from hashtags.models import Post
-from tests.factories import CampaignFactory
 from tests.support.curation import post_make
+from tests.support.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
 

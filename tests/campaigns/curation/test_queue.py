@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from campaigns.models import Story
-from tests.curation_http import act
 from tests.support.curation import post_make
+from tests.support.curation_http import act
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from campaigns.curation.services import post_curate, story_curate
 from campaigns.models import CurationEvent, ModerationRules, PostCuration, Story
 from campaigns.posts import campaign_posts, public_post_filter
 from hashtags.models import Post
-from tests.factories import CampaignFactory
 from tests.support.curation import post_make
+from tests.support.factories import CampaignFactory
 from tests.support.generations import generations
 
 pytestmark = pytest.mark.django_db

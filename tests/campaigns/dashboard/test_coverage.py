@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from hashtags.models import PollLog
-from tests.factories import CampaignFactory, SourceFactory
+from tests.support.factories import CampaignFactory, SourceFactory
 
 T = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 

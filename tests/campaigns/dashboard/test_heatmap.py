@@ -13,8 +13,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hashtags.models import Post, TagSetRollup, TagSetRollupHour
-from tests.dashboard_data import END, START, custom, random_posts, rich_post, store, window_posts
-from tests.factories import CampaignFactory
+from tests.support.dashboard_data import (
+    END,
+    START,
+    custom,
+    random_posts,
+    rich_post,
+    store,
+    window_posts,
+)
+from tests.support.factories import CampaignFactory
 
 URL = "/c/{}/api/heatmap"
 

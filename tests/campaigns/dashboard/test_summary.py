@@ -15,8 +15,16 @@ from campaigns.dashboard.snapshots import snapshots_refresh
 from campaigns.models import DashboardSnapshot
 from campaigns.totals import campaign_totals
 from hashtags.models import Post, TagSetRollup, TagSetRollupHour
-from tests.dashboard_data import END, START, brute_summary, custom, random_posts, rich_post, store
-from tests.factories import CampaignFactory
+from tests.support.dashboard_data import (
+    END,
+    START,
+    brute_summary,
+    custom,
+    random_posts,
+    rich_post,
+    store,
+)
+from tests.support.factories import CampaignFactory
 
 URL = "/c/{}/api/summary"
 NUMBERS = ("posts", "reposts", "likes", "replies", "quotes", "unique_authors", "potential_reach")

@@ -14,8 +14,16 @@ from campaigns import posts as campaign_posts_module
 from campaigns.models import ModerationRules, PostCuration
 from hashtags.generation import generation_bump
 from hashtags.models import Post
-from tests.dashboard_data import END, START, custom, random_posts, rich_post, store, window_posts
-from tests.factories import CampaignFactory
+from tests.support.dashboard_data import (
+    END,
+    START,
+    custom,
+    random_posts,
+    rich_post,
+    store,
+    window_posts,
+)
+from tests.support.factories import CampaignFactory
 
 TOP = "/c/{}/api/top-posts"
 CONTRIBUTORS = "/c/{}/api/contributors"

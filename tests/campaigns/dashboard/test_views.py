@@ -13,7 +13,7 @@ from django.http import QueryDict
 
 from campaigns.dashboard.views import initial_filters, refresh_seconds
 from hashtags.models import Post
-from tests.factories import CampaignFactory
+from tests.support.factories import CampaignFactory
 from tests.support.matrix import USER_FIXTURES, matrix_parse
 
 pytestmark = pytest.mark.django_db

@@ -17,9 +17,9 @@ from hashtags.ingest import posts_upsert
 from hashtags.models import Hashtag, Post
 from hashtags.polling import source_poll
 from hashtags.sources.base import Page
-from tests.factories import CampaignFactory, SourceFactory
+from tests.support.factories import CampaignFactory, SourceFactory
 from tests.support.ingest_data import post
-from tests.volume_data import URL, custom, random_campaign, volume
+from tests.support.volume_data import URL, custom, random_campaign, volume
 
 
 def brute_force(campaign, granularity: str, start: datetime, end: datetime) -> dict:

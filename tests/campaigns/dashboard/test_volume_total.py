@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from hashtags.ingest import posts_upsert
 from hashtags.models import Post
-from tests.factories import CampaignFactory
+from tests.support.factories import CampaignFactory
 from tests.support.ingest_data import post
-from tests.volume_data import custom, random_campaign, volume
+from tests.support.volume_data import custom, random_campaign, volume
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.dashboard_data import custom, random_posts, rich_post, store, window_posts
-from tests.factories import CampaignFactory, SeriesFactory
+from tests.support.dashboard_data import custom, random_posts, rich_post, store, window_posts
+from tests.support.factories import CampaignFactory, SeriesFactory
 
 URL = "/c/{}/api/yoy"
 START_2026 = datetime(2026, 10, 5, 13, 0, tzinfo=UTC)  # 09:00 EDT

@@ -13,7 +13,7 @@ from campaigns.home.selectors import campaigns_by_status
 from campaigns.models import PALETTE, Campaign, CampaignHashtag
 from campaigns.services import campaign_upsert
 from hashtags.models import Hashtag
-from tests.factories import CampaignFactory
+from tests.support.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
 

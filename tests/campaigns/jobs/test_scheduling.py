@@ -21,7 +21,7 @@ from hashtags.polling import source_poll
 from hashtags.services import source_enable
 from hashtags.sources import demo
 from hashtags.sources.base import SourceError
-from tests.factories import CampaignFactory, SourceFactory
+from tests.support.factories import CampaignFactory, SourceFactory
 from tests.support.fake_clients import ScriptedClient
 
 NOW = datetime(2026, 10, 6, 12, 0, tzinfo=UTC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from campaigns.models import Story
-from tests.factories import CampaignFactory
+from tests.support.factories import CampaignFactory
 from tests.support.stories import EMAIL, TEXT, story_post
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from campaigns.curation.services import story_review
 from campaigns.models import Story
 from campaigns.stories.forms import SIGNING_SALT
 from campaigns.stories.services import EXPORT_COLUMNS, story_client_key
-from tests.factories import CampaignFactory
+from tests.support.factories import CampaignFactory
 from tests.support.matrix import USER_FIXTURES, matrix_parse
 from tests.support.stories import EMAIL, TEXT, started, story_data, story_make, story_post
 

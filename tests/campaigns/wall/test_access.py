@@ -9,9 +9,9 @@ import pytest
 from campaigns.models import Story
 from campaigns.wall.selectors import initials, web_link
 from hashtags.models import Author, Post
-from tests.factories import CampaignFactory
+from tests.support.factories import CampaignFactory
 from tests.support.matrix import USER_FIXTURES, matrix_parse
-from tests.wall_data import EMAIL, act, store, story, wall_json
+from tests.support.wall_data import EMAIL, act, store, story, wall_json
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from campaigns.wall.views import bounded_seconds
-from tests.factories import CampaignFactory
 from tests.nhitweek.test_security import csp_directives
+from tests.support.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
 

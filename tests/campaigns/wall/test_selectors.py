@@ -14,9 +14,9 @@ from campaigns.models import Story
 from campaigns.wall.selectors import campaign_wall
 from hashtags.ingest import posts_upsert
 from hashtags.models import Author, Post, TagSet, TagSetRollup, TagSetRollupHour
-from tests.factories import CampaignFactory
+from tests.support.factories import CampaignFactory
 from tests.support.ingest_data import post
-from tests.wall_data import EMAIL, act, keys, store, story, wall_json
+from tests.support.wall_data import EMAIL, act, keys, store, story, wall_json
 
 pytestmark = pytest.mark.django_db
 

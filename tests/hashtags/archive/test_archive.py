@@ -14,10 +14,9 @@ from django.core.management.base import CommandError
 from hashtags.ingest import batch_prepare, posts_upsert
 from hashtags.models import Author, Post, TagSetRollup, TagSetRollupHour
 from hashtags.services import hashtag_get_or_create
-
-from ...factories import CampaignFactory
-from ...support.checks import links_count, rollups_exact, rollups_stored, tag_names
-from ...support.ingest_data import T0, post
+from tests.support.checks import links_count, rollups_exact, rollups_stored, tag_names
+from tests.support.factories import CampaignFactory
+from tests.support.ingest_data import T0, post
 
 pytestmark = pytest.mark.django_db
 ARCHIVES = Path(__file__).resolve().parents[2] / "fixtures" / "archives"

@@ -23,11 +23,10 @@ from hashtags.models import (
     TagSetRollupHour,
 )
 from hashtags.services import hashtag_get_or_create
-
-from ...factories import SourceFactory
-from ...support.checks import links_count, rollups_exact, rollups_stored, tag_names
-from ...support.ingest_data import T0, author, post
-from ...support.together import run_together
+from tests.support.checks import links_count, rollups_exact, rollups_stored, tag_names
+from tests.support.factories import SourceFactory
+from tests.support.ingest_data import T0, author, post
+from tests.support.together import run_together
 
 
 @pytest.fixture(params=["page", "copy"], autouse=True)

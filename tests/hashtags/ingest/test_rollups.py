@@ -23,18 +23,17 @@ from hashtags.refresh import metrics_refresh
 from hashtags.services import hashtag_get_or_create
 from hashtags.signals import posts_stored
 from hashtags.tagsets import hour_span, tagsets_meeting
-
-from ...factories import SourceFactory
-from ...support.checks import (
+from tests.hashtags.test_refresh import LookupClient
+from tests.support.checks import (
     links_count,
     post_links,
     rollups_exact,
     rollups_stored,
     tagsets_holding,
 )
-from ...support.ingest_data import T0, post
-from ...support.together import run_together
-from ..test_refresh import LookupClient
+from tests.support.factories import SourceFactory
+from tests.support.ingest_data import T0, post
+from tests.support.together import run_together
 
 TAGS = ("nhitweek", "hitworks", "ihearthit")
 

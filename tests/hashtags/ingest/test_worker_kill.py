@@ -27,11 +27,10 @@ from django.utils import timezone
 
 from hashtags.models import PollLog, PollState, Post, TagSetRollup
 from hashtags.services import hashtag_get_or_create
-
-from ...factories import SourceFactory
-from ...support import paged_client
-from ...support.checks import links_count, links_per_name, rollups_exact
-from ...support.fake_clients import links_per_tag, page_posts
+from tests.support import paged_client
+from tests.support.checks import links_count, links_per_name, rollups_exact
+from tests.support.factories import SourceFactory
+from tests.support.fake_clients import links_per_tag, page_posts
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

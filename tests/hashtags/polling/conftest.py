@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ...factories import SourceFactory
-from ...support.polling_data import INTERVAL, tags_make
+from tests.support.factories import SourceFactory
+from tests.support.polling_data import INTERVAL, tags_make
 
 
 @pytest.fixture

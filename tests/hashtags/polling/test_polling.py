@@ -11,12 +11,11 @@ from django.utils import timezone
 from hashtags.models import PollLog, PollState, Post, Source
 from hashtags.polling import source_poll
 from hashtags.sources.demo import DemoClient
-
-from ...factories import SourceFactory
-from ...support.checks import links_count, rollups_from_links, rollups_stored
-from ...support.fake_clients import ScriptedClient, links_per_tag, pages
-from ...support.generations import generations
-from ...support.polling_data import INTERVAL, NOW, clock, logs, poll, state, tags_make
+from tests.support.checks import links_count, rollups_from_links, rollups_stored
+from tests.support.factories import SourceFactory
+from tests.support.fake_clients import ScriptedClient, links_per_tag, pages
+from tests.support.generations import generations
+from tests.support.polling_data import INTERVAL, NOW, clock, logs, poll, state, tags_make
 
 # --- A poll that works ---------------------------------------------------------------------------
 

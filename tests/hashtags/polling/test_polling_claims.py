@@ -11,10 +11,9 @@ from django.test import override_settings
 from django.utils import timezone
 
 from hashtags.models import PollLog, PollState, Post, Source
-
-from ...factories import SourceFactory
-from ...support.fake_clients import ScriptedClient, pages
-from ...support.polling_data import INTERVAL, NOW, Untouchable, poll, state, tags_make
+from tests.support.factories import SourceFactory
+from tests.support.fake_clients import ScriptedClient, pages
+from tests.support.polling_data import INTERVAL, NOW, Untouchable, poll, state, tags_make
 
 
 def test_a_poll_stops_at_max_pages_and_is_due_again_at_once_to_continue(source, tags):

@@ -10,9 +10,8 @@ from django.test import override_settings
 from hashtags.models import PollLog, PollState, Post, Source
 from hashtags.polling import source_poll
 from hashtags.sources.base import Page, SourceError
-
-from ...support.fake_clients import ScriptedClient, page_posts, pages
-from ...support.polling_data import INTERVAL, NOW, Untouchable, clock, logs, poll, state
+from tests.support.fake_clients import ScriptedClient, page_posts, pages
+from tests.support.polling_data import INTERVAL, NOW, Untouchable, clock, logs, poll, state
 
 
 def test_a_permanent_error_disables_the_source_with_its_reason_and_keeps_earlier_pages(

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from ...support.bluesky_replay import Replay, load, make_client
+from tests.support.bluesky_replay import Replay, load, make_client
 
 P1 = "at://did:plc:u5cwb2mwiv2bfq53cjufe6yn/app.bsky.feed.post/3lzbtv6aks22a"
 P1_AT = "2025-09-20T14:02:07.512000Z"

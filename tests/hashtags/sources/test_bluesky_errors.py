@@ -10,8 +10,7 @@ import pytest
 
 from hashtags.sources.base import SourceError
 from hashtags.sources.bluesky import sessions_forget
-
-from ...support.bluesky_replay import PASSWORD, RESET, Replay, load, make_client
+from tests.support.bluesky_replay import PASSWORD, RESET, Replay, load, make_client
 
 
 def test_a_wrong_app_password_is_permanent():

@@ -16,8 +16,7 @@ from django.test import override_settings
 from hashtags.sources import bluesky_profiles
 from hashtags.sources.base import SourceError
 from hashtags.sources.bluesky_profiles import PROFILE_BATCH
-
-from ...support.bluesky_replay import GET_PROFILES, Replay, load, make_client, store_session
+from tests.support.bluesky_replay import GET_PROFILES, Replay, load, make_client, store_session
 
 LOGIN = "com.atproto.server.createSession"
 SEARCH = "app.bsky.feed.searchPosts"

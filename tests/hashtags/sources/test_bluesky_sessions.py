@@ -12,8 +12,7 @@ from hashtags.models import Source
 from hashtags.sources import bluesky
 from hashtags.sources.base import SourceError
 from hashtags.sources.bluesky import client_for
-
-from ...support.bluesky_replay import (
+from tests.support.bluesky_replay import (
     HANDLE,
     PASSWORD,
     PDS,

@@ -11,8 +11,15 @@ import pytest
 
 from hashtags.sources.base import SourceError
 from hashtags.sources.bluesky import LOOKUP_BATCH
-
-from ...support.bluesky_replay import GET_PROFILES, PASSWORD, PDS, RESET, Replay, load, make_client
+from tests.support.bluesky_replay import (
+    GET_PROFILES,
+    PASSWORD,
+    PDS,
+    RESET,
+    Replay,
+    load,
+    make_client,
+)
 
 P1 = "at://did:plc:u5cwb2mwiv2bfq53cjufe6yn/app.bsky.feed.post/3lzbtv6aks22a"
 P2 = "at://did:plc:4o6b4clcgvnzpmoxhzmnqpje/app.bsky.feed.post/3lzbtr4xw7k2d"  # since deleted

@@ -11,8 +11,7 @@ import responses
 
 from hashtags.sources.base import SourceError
 from hashtags.sources.mastodon import LOOKUP_BATCH, MastodonClient
-
-from ...support.mastodon_replay import ALICE, DELETED, REMOTE, SERVER, TOKEN, replay, requested
+from tests.support.mastodon_replay import ALICE, DELETED, REMOTE, SERVER, TOKEN, replay, requested
 
 BOOST = "https://mastodon.social/users/carol_bot/statuses/115200000000000077/activity"
 

@@ -16,8 +16,7 @@ from responses import matchers
 from hashtags.sources.base import SourceError
 from hashtags.sources.mastodon import MastodonClient
 from hashtags.sources.mastodon_remote import ORIGINS_MAX
-
-from ...support.mastodon_replay import (
+from tests.support.mastodon_replay import (
     ALICE,
     DELETED,
     FIXTURES,

@@ -15,8 +15,7 @@ from hashtags.models import Source
 from hashtags.sources.base import SourceError
 from hashtags.sources.mastodon import MastodonClient, client_for
 from hashtags.sources.mastodon_posts import html_to_text
-
-from ...support.mastodon_replay import recorded, replay
+from tests.support.mastodon_replay import recorded, replay
 
 SERVER = "https://mastodon.social"
 TOKEN = "mstdn-test-token-7f3a9c1e5b2d"

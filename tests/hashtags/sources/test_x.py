@@ -11,8 +11,7 @@ import responses
 
 from hashtags.sources.base import SourceError
 from hashtags.sources.x import XClient, query_build
-
-from ...support.x_replay import (
+from tests.support.x_replay import (
     NEXT_TOKEN,
     NOW,
     OLD_SINCE_ID,

@@ -13,8 +13,7 @@ from django.test import override_settings
 from hashtags.models import Source
 from hashtags.sources.base import SourceError
 from hashtags.sources.x import XClient, client_for
-
-from ...support.x_replay import (
+from tests.support.x_replay import (
     NEXT_TOKEN,
     NOW,
     OLD_SINCE_ID,

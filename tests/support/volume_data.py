@@ -8,9 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from hashtags.ingest import posts_upsert
 from hashtags.models import Post, TagSet, TagSetRollup, TagSetRollupHour
-
-from .factories import CampaignFactory
-from .support.ingest_data import post
+from tests.support.factories import CampaignFactory
+from tests.support.ingest_data import post
 
 URL = "/c/{}/api/volume"
 

@@ -14,7 +14,7 @@ EMAIL = "private.person@example.org"
 
 def store(campaign, *numbers, minutes=None) -> list[int]:
     """Store posts p<n> created n minutes after the campaign's start (newer for bigger n)."""
-    from .support.ingest_data import post
+    from tests.support.ingest_data import post
 
     start = campaign.start + timedelta(hours=1)
     posts_upsert(

@@ -9,8 +9,7 @@ from datetime import UTC, datetime, timedelta
 from hashtags.ingest import posts_upsert
 from hashtags.models import Hashtag, Post
 from hashtags.sources.base import PostData
-
-from .support.ingest_data import author, post
+from tests.support.ingest_data import author, post
 
 TAGS = ["nhitweek", "hitworks", "ihearthit"]
 START = datetime(2026, 10, 30, 4, 0, tzinfo=UTC)
