@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import connection
-from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
-from django.db.models.functions import Cast, Concat, StrIndex
+from django.db.models import F, Q, QuerySet, Sum
 
 from campaigns.models import Campaign, CampaignHashtag
 from hashtags.models import Hashtag, Platform, TagSet, TagSetRollup, TagSetRollupHour
-from hashtags.tagsets import hour_span
+from hashtags.tagsets import holds_sql, hour_span, tagsets_holding_any
 
 METRICS = ("posts", "reposts", "likes", "replies", "shares", "quotes")
 
@@ -40,16 +39,8 @@ class RollupRow:
 
 def tagsets_of(links: QuerySet[CampaignHashtag]) -> QuerySet[TagSet]:
     """The tag sets meeting the hashtags of these campaign links, as a subquery (no query of
-    its own): "3,7" meets 7 when ",3,7," holds ",7,"."""
-    holds = links.alias(
-        needle=Concat(Value(","), Cast("hashtag_id", CharField()), Value(","))
-    ).alias(found=StrIndex(OuterRef("padded"), F("needle")))
-    holds = holds.filter(found__gt=0)
-    return (
-        TagSet.objects.annotate(padded=Concat(Value(","), "key", Value(",")))
-        .filter(Exists(holds))
-        .values("pk")
-    )
+    its own)."""
+    return tagsets_holding_any(links)
 
 
 def tagsets_cte(campaign_id: int, hashtag: str = "") -> tuple[str, list]:
@@ -61,7 +52,7 @@ def tagsets_cte(campaign_id: int, hashtag: str = "") -> tuple[str, list]:
     hashtags = Hashtag._meta.db_table
     sql = f"""ts AS (
             SELECT t.id FROM {tagset} t JOIN {link} l
-              ON strpos(',' || t.key || ',', ',' || l.hashtag_id::text || ',') > 0
+              ON {holds_sql("t", "l.hashtag_id")}
             WHERE l.campaign_id = %s
               AND (%s = '' OR l.hashtag_id IN (SELECT id FROM {hashtags} WHERE name = %s))
         )"""  # noqa: S608 - tables are ours; values are parameters

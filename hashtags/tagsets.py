@@ -18,7 +18,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-from django.db.models import Q
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat, StrIndex
 
 from .models import TagSet
 
@@ -55,6 +56,29 @@ def tagsets_meeting(hashtag_ids: Iterable[int]) -> dict[int, list[int]]:
         if members:
             out[pk] = members
     return out
+
+
+def tagsets_holding_any(rows: QuerySet, field: str = "hashtag_id") -> QuerySet[TagSet]:
+    """The ids of the tag sets holding any hashtag id in `field` of these rows, as a subquery
+    (no query of its own): "3,7" holds 7 when ",3,7," contains ",7,"."""
+    sep = Value(_SEPARATOR)
+    holds = rows.alias(needle=Concat(sep, Cast(field, CharField()), sep)).alias(
+        found=StrIndex(OuterRef("padded"), F("needle"))
+    )
+    return (
+        TagSet.objects.annotate(padded=Concat(sep, "key", sep))
+        .filter(Exists(holds.filter(found__gt=0)))
+        .values("pk")
+    )
+
+
+def holds_sql(tagset: str, hashtag_id: str) -> str:
+    """PostgreSQL condition: the tag set row aliased `tagset` holds the hashtag id that the SQL
+    expression `hashtag_id` gives (both are our own SQL, never input)."""
+    return (
+        f"strpos('{_SEPARATOR}' || {tagset}.key || '{_SEPARATOR}', "
+        f"'{_SEPARATOR}' || ({hashtag_id})::text || '{_SEPARATOR}') > 0"
+    )
 
 
 def hour_span(start: datetime, end: datetime) -> tuple[datetime, datetime] | None:

@@ -34,7 +34,8 @@ from django.utils import timezone
 from campaigns.curation.services import campaign_bump_on_commit, campaign_lock, event_record
 from campaigns.models import Campaign, CampaignHashtag, ModerationRules, PostCuration
 from campaigns.posts import campaign_posts
-from hashtags.models import Platform, Post, TagSet
+from hashtags.models import Platform, Post
+from hashtags.tagsets import tagset_hashtag_ids
 
 RULE_MAX = 200  # PostCuration.rule
 CHUNK = 2000
@@ -152,7 +153,7 @@ def posts_arrived_moderate(*, post_ids: list[int], hashtag_ids: list[int]) -> in
     posts = list(
         Post.objects.filter(pk__in=post_ids).values_list(*_FIELDS, "tagset__key").order_by("pk")
     )
-    links = {p[0]: set(TagSet(key=p[-1] or "").hashtag_ids) for p in posts}
+    links = {p[0]: set(tagset_hashtag_ids(p[-1] or "")) for p in posts}
     tags_of = {}
     for campaign_id, tag_id in CampaignHashtag.objects.filter(
         campaign_id__in=[r.campaign_id for r in rules]

@@ -31,7 +31,7 @@ from django.db.models import Q
 from campaigns.dashboard.params import Window
 from campaigns.models import Campaign
 from hashtags.models import Platform, TagSet, TagSetRollup, TagSetRollupHour
-from hashtags.tagsets import hour_span, tagsets_meeting
+from hashtags.tagsets import holds_sql, hour_span, tagsets_meeting
 
 
 def bucket_start(moment: datetime, granularity: str, tz: ZoneInfo) -> datetime:
@@ -155,7 +155,7 @@ def _pg_rows(tz_name: str, window: Window, hashtag_ids: list[int], minutes, hour
             SELECT t.id AS tagset_id, h.id AS hashtag_id,
                 h.id = MIN(h.id) OVER (PARTITION BY t.id) AS first
             FROM {TagSet._meta.db_table} t JOIN unnest(%s::bigint[]) AS h(id)
-              ON strpos(',' || t.key || ',', ',' || h.id::text || ',') > 0
+              ON {holds_sql("t", "h.id")}
         )
         SELECT m.hashtag_id, r.platform, EXTRACT(EPOCH FROM r.bucket)::bigint,
             CASE WHEN GROUPING(m.hashtag_id) = 0 THEN SUM(r.posts)
