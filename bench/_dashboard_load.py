@@ -86,12 +86,13 @@ def loaded() -> tuple[int, int] | None:
 
 def load(campaign, n: int) -> None:
     from hashtags.models import Hashtag, TagSet
+    from hashtags.tagsets import tagset_key
 
     began = time.perf_counter()
     ids = [Hashtag.objects.get(name=t.casefold()).pk for t in TAGS]
     tagsets = []
     for members, weight in TAG_SETS:
-        key = TagSet.key_for(ids[i] for i in members)
+        key = tagset_key(ids[i] for i in members)
         tagset, _ = TagSet.objects.get_or_create(key=key)
         tagsets.append((tagset.pk, [ids[i] for i in members], weight))
     authors = max(1, n // 20)

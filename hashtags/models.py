@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -303,19 +301,6 @@ class TagSet(models.Model):
 
     def __str__(self) -> str:
         return f"tags {self.key}"
-
-    # Both ask hashtags.tagsets, the home of the key format (imported here, as it imports us).
-    @property
-    def hashtag_ids(self) -> list[int]:
-        from .tagsets import tagset_hashtag_ids
-
-        return sorted(tagset_hashtag_ids(self.key))
-
-    @staticmethod
-    def key_for(hashtag_ids: Iterable[int]) -> str:
-        from .tagsets import tagset_key
-
-        return tagset_key(hashtag_ids)
 
 
 class TagSetRollupBase(models.Model):

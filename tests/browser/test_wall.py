@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 from campaigns.curation.services import post_curate, story_curate
 from campaigns.models import Story
 from hashtags.models import Author, TagSet, TagSetRollupHour
+from hashtags.tagsets import tagset_key
 from tests.browser.conftest import login
 from tests.support.curation import post_make
 from tests.support.factories import CampaignFactory
@@ -125,7 +126,7 @@ def event(db, curator):
     )
     story_curate(campaign=campaign, story_id=story.pk, action="approve", actor=curator)
     ids = sorted(campaign.campaign_hashtags.values_list("hashtag_id", flat=True))
-    tagset, _ = TagSet.objects.get_or_create(key=TagSet.key_for(ids[:1]))
+    tagset, _ = TagSet.objects.get_or_create(key=tagset_key(ids[:1]))
     hour = campaign.start.replace(minute=0, second=0, microsecond=0) + timedelta(hours=2)
     TagSetRollupHour.objects.update_or_create(
         tagset=tagset, platform="mastodon", hour=hour, defaults={"posts": 12480, "reposts": 3310}

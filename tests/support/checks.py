@@ -12,7 +12,7 @@ from datetime import UTC
 
 from hashtags.ingest.rollups import SUMS
 from hashtags.models import Hashtag, Post, TagSet, TagSetRollup, TagSetRollupHour
-from hashtags.tagsets import tagsets_meeting
+from hashtags.tagsets import tagset_hashtag_ids, tagsets_meeting
 
 
 def tagsets_holding(hashtag_id: int) -> list[int]:
@@ -51,7 +51,7 @@ def links_per_name() -> dict[str, int]:
 def tag_names(post: Post) -> set[str]:
     """The names of the tracked hashtags a post carries."""
     post.refresh_from_db()
-    ids = post.tagset.hashtag_ids if post.tagset_id else []
+    ids = sorted(tagset_hashtag_ids(post.tagset.key)) if post.tagset_id else []
     return set(Hashtag.objects.filter(pk__in=ids).values_list("name", flat=True))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from hashtags.models import Author, Hashtag, Post, TagSet
+from hashtags.tagsets import tagset_key
 
 
 def post_make(
@@ -28,7 +29,7 @@ def post_make(
         defaults={"handle": handle or f"user{n}", "name": f"User {n}"},
     )
     ids = [Hashtag.objects.get(name=name).pk for name in tags]
-    tagset = TagSet.objects.get_or_create(key=TagSet.key_for(ids))[0] if ids else None
+    tagset = TagSet.objects.get_or_create(key=tagset_key(ids))[0] if ids else None
     return Post.objects.create(
         platform=platform,
         external_id=f"p{n}",

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from hashtags.ingest import posts_upsert
 from hashtags.models import Hashtag, Post
 from hashtags.sources.base import PostData
+from hashtags.tagsets import tagset_hashtag_ids
 from tests.support.ingest_data import author, post
 
 TAGS = ["nhitweek", "hitworks", "ihearthit"]
@@ -65,7 +66,7 @@ def window_posts(
     return [
         p
         for p in posts.select_related("author", "tagset")
-        if p.tagset_id and wanted & set(p.tagset.hashtag_ids)
+        if p.tagset_id and wanted & set(tagset_hashtag_ids(p.tagset.key))
     ]
 
 

@@ -17,6 +17,7 @@ from hashtags.ingest import posts_upsert
 from hashtags.models import Hashtag, Post
 from hashtags.polling import source_poll
 from hashtags.sources.base import Page
+from hashtags.tagsets import tagset_hashtag_ids
 from tests.support.factories import CampaignFactory, SourceFactory
 from tests.support.ingest_data import post
 from tests.support.volume_data import URL, custom, random_campaign, volume
@@ -33,7 +34,7 @@ def brute_force(campaign, granularity: str, start: datetime, end: datetime) -> d
     links = [
         (p, display[h])
         for p in posts.select_related("tagset")
-        for h in (p.tagset.hashtag_ids if p.tagset_id else [])
+        for h in (sorted(tagset_hashtag_ids(p.tagset.key)) if p.tagset_id else [])
         if h in display
     ]
     for one, name in links:

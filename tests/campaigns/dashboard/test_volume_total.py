@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from hashtags.ingest import posts_upsert
 from hashtags.models import Post
+from hashtags.tagsets import tagset_hashtag_ids
 from tests.support.factories import CampaignFactory
 from tests.support.ingest_data import post
 from tests.support.volume_data import custom, random_campaign, volume
@@ -49,7 +50,7 @@ def brute_force_total(campaign, window: dict, platform: str = "", hashtag: str =
     posts = [
         p
         for p in posts.select_related("tagset")
-        if p.tagset_id and wanted & set(p.tagset.hashtag_ids)
+        if p.tagset_id and wanted & set(tagset_hashtag_ids(p.tagset.key))
     ]
     counts: Counter = Counter()
     for one in posts:

@@ -14,6 +14,7 @@ from campaigns.models import Story
 from campaigns.wall.selectors import campaign_wall
 from hashtags.ingest import posts_upsert
 from hashtags.models import Author, Post, TagSet, TagSetRollup, TagSetRollupHour
+from hashtags.tagsets import tagset_key
 from tests.support.factories import CampaignFactory
 from tests.support.ingest_data import post
 from tests.support.wall_data import EMAIL, act, keys, store, story, wall_json
@@ -150,8 +151,8 @@ def test_the_answer_carries_the_hashtags_in_their_colours_and_the_live_count(
     assert answer["count"]["value"] == 0 and answer["count"]["label"] == "posts"
 
     one, two = links[0].hashtag_id, links[1].hashtag_id
-    both = TagSet.objects.create(key=TagSet.key_for([one, two]))
-    alone = TagSet.objects.create(key=TagSet.key_for([two]))
+    both = TagSet.objects.create(key=tagset_key([one, two]))
+    alone = TagSet.objects.create(key=tagset_key([two]))
     hour = c.start.replace(minute=0, second=0, microsecond=0) + timedelta(hours=2)
     TagSetRollupHour.objects.create(tagset=both, platform="x", hour=hour, posts=7, reposts=3)
     # Minute rows cover every minute, hour rows the whole hours: the same posts, counted once.

@@ -23,6 +23,7 @@ from hashtags.models import (
     TagSetRollupHour,
 )
 from hashtags.services import hashtag_get_or_create
+from hashtags.tagsets import tagset_key
 from tests.support.checks import links_count, rollups_exact, rollups_stored, tag_names
 from tests.support.factories import SourceFactory
 from tests.support.ingest_data import T0, author, post
@@ -58,7 +59,7 @@ def posts_per_tagset(*names):
 def key_of(*names):
     from hashtags.models import Hashtag
 
-    return TagSet.key_for(Hashtag.objects.filter(name__in=names).values_list("pk", flat=True))
+    return tagset_key(Hashtag.objects.filter(name__in=names).values_list("pk", flat=True))
 
 
 def test_it_keeps_one_row_when_a_page_is_polled_twice(tags):

@@ -22,7 +22,7 @@ from hashtags.models import Post, TagSet, TagSetRollup, TagSetRollupHour
 from hashtags.refresh import metrics_refresh
 from hashtags.services import hashtag_get_or_create
 from hashtags.signals import posts_stored
-from hashtags.tagsets import hour_span, tagsets_meeting
+from hashtags.tagsets import hour_span, tagset_hashtag_ids, tagset_key, tagsets_meeting
 from tests.hashtags.test_refresh import LookupClient
 from tests.support.checks import (
     links_count,
@@ -103,7 +103,7 @@ def test_mixed_operations_keep_the_rollups_equal_to_a_recount(tags, path, seed):
     assert set(Post.objects.values_list("platform", "external_id")) == stored
     names = {pk: name for name, pk in tags.items()}
     tagged = {
-        ext: {names[h] for h in TagSet(key=key or "").hashtag_ids}
+        ext: {names[h] for h in tagset_hashtag_ids(key or "")}
         for ext, key in Post.objects.values_list("external_id", "tagset__key")
     }
     assert tagged == carried  # a post's tag set: every tracked tag any of its copies carried
@@ -155,9 +155,9 @@ def test_the_same_page_twice_changes_nothing(tags, path):
 
 def test_a_grown_tag_set_moves_the_post_and_its_engagement(tags, path):
     posts_upsert(posts=[post(1, tags=("nhitweek",), likes=5, replies=2)])
-    only = TagSet.objects.get(key=TagSet.key_for([tags["nhitweek"]]))
+    only = TagSet.objects.get(key=tagset_key([tags["nhitweek"]]))
     posts_upsert(posts=[post(1, tags=("ihearthit",), likes=8, replies=2)])
-    both = TagSet.objects.get(key=TagSet.key_for([tags["nhitweek"], tags["ihearthit"]]))
+    both = TagSet.objects.get(key=tagset_key([tags["nhitweek"], tags["ihearthit"]]))
     assert Post.objects.get().tagset_id == both.pk
     for model in (TagSetRollup, TagSetRollupHour):
         rows = {r.tagset_id: (r.posts, r.likes, r.replies) for r in model.objects.all()}
