@@ -52,12 +52,19 @@ def position_check(position: Any) -> int:
     return position
 
 
-def _action_check(action: str, allowed: tuple[str, ...], kind: str) -> None:
+def _input_check(
+    action: str, allowed: tuple[str, ...], kind: str, target_id: Any, position: Any
+) -> int | None:
+    """The checked pin position (None unless pinning); ValueError for an unknown action, a bad
+    position or an id that is not a whole number."""
     if action not in allowed:
         hint = " (stories are approved, not featured)" if action in POST_ACTIONS else ""
         raise ValueError(
             f"Unknown action {action!r} for a {kind}{hint}; use one of: {', '.join(allowed)}."
         )
+    if isinstance(target_id, bool) or not isinstance(target_id, int):
+        raise ValueError(f"The {kind} id must be a whole number.")
+    return position_check(position) if action == Action.PIN else position
 
 
 def campaign_hashtag_ids(campaign: Campaign) -> list[int]:
@@ -162,11 +169,7 @@ def post_curate(
     *, campaign: Campaign, post_id: int, action: str, actor: Any, position: int | None = None
 ) -> PostCuration:
     """Apply one curator action to one of the campaign's posts; ValueError for bad input."""
-    _action_check(action, POST_ACTIONS, "post")
-    if action == Action.PIN:
-        position = position_check(position)
-    if isinstance(post_id, bool) or not isinstance(post_id, int):
-        raise ValueError("The post id must be a whole number.")
+    position = _input_check(action, POST_ACTIONS, "post", post_id, position)
     if not campaign_posts(campaign=campaign).filter(pk=post_id).exists():
         raise ValueError(f"Post {post_id} is not one of this campaign's posts.")
     with transaction.atomic():
@@ -235,11 +238,7 @@ def story_curate(
     *, campaign: Campaign, story_id: int, action: str, actor: Any, position: int | None = None
 ) -> Story:
     """Approve, hide, unhide, pin or unpin one of the campaign's stories, audited."""
-    _action_check(action, STORY_ACTIONS, "story")
-    if action == Action.PIN:
-        position = position_check(position)
-    if isinstance(story_id, bool) or not isinstance(story_id, int):
-        raise ValueError("The story id must be a whole number.")
+    position = _input_check(action, STORY_ACTIONS, "story", story_id, position)
     with transaction.atomic():
         campaign_lock(campaign)
         story = Story.objects.select_for_update().filter(campaign=campaign, pk=story_id).first()
