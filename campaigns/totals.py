@@ -20,7 +20,7 @@ from django.db.models import F, Q, QuerySet, Sum
 
 from campaigns.models import Campaign, CampaignHashtag
 from hashtags.models import Hashtag, Platform, TagSet, TagSetRollup, TagSetRollupHour
-from hashtags.tagsets import holds_sql, hour_span, tagsets_holding_any
+from hashtags.tagsets import RollupSpans, holds_sql, rollup_spans, tagsets_holding_any
 
 METRICS = ("posts", "reposts", "likes", "replies", "shares", "quotes")
 
@@ -92,7 +92,7 @@ def rollup_periods(
     statement on PostgreSQL: one list of rows per window, in order."""
     out: list[list[RollupRow]] = [[] for _ in periods]
     wanted = [
-        (i, start, end, None if minutes_only else hour_span(start, end))
+        (i, rollup_spans(start, end, minutes_only=minutes_only))
         for i, (start, end) in enumerate(periods)
         if end > start
     ]
@@ -103,8 +103,8 @@ def rollup_periods(
     else:
         rows = [
             (i, *row)
-            for i, start, end, span in wanted
-            for row in _orm_rows(campaign_id, hashtag, start, end, platform, span)
+            for i, spans in wanted
+            for row in _orm_rows(campaign_id, hashtag, platform, spans)
         ]
     for i, platform_, bucket, *sums in rows:
         out[i].append(RollupRow(bucket.astimezone(UTC), platform_, *(int(v or 0) for v in sums)))
@@ -129,10 +129,9 @@ def _pg_rows(campaign_id, hashtag, platform, wanted) -> list[tuple]:
             SELECT %s::int, platform, hour, {columns} FROM {hour_table}
             WHERE {where} AND hour >= %s AND hour < %s"""  # noqa: S608 - ours; values are parameters
     ts, params = tagsets_cte(campaign_id, hashtag)
-    for i, start, end, span in wanted:
-        if span is None:  # an empty hour range keeps one statement shape
-            span = (end, end)
-        params += [i, platforms, start, span[0], span[1], end, i, platforms, span[0], span[1]]
+    for i, spans in wanted:
+        (a, b), (c, d) = spans.minutes
+        params += [i, platforms, a, b, c, d, i, platforms, *spans.hours]
     union = "\n            UNION ALL".join([branch] * len(wanted))
     sql = f"""
         WITH {ts}
@@ -145,26 +144,23 @@ def _pg_rows(campaign_id, hashtag, platform, wanted) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _orm_rows(campaign_id, hashtag, start, end, platform, span) -> list[tuple]:
+def _orm_rows(campaign_id, hashtag, platform, spans: RollupSpans) -> list[tuple]:
     """The embedded SQLite's read (datetimes need the ORM's conversions there), one window
     per query."""
     links = CampaignHashtag.objects.filter(campaign_id=campaign_id)
     tagsets = tagsets_of(links.filter(hashtag__name=hashtag) if hashtag else links)
     sums = {name: Sum(name) for name in METRICS}
-    minutes = TagSetRollup.objects.filter(tagset_id__in=tagsets)
-    if span is None:
-        minutes = minutes.filter(minute__gte=start, minute__lt=end)
-    else:
-        first, last = span
-        minutes = minutes.filter(
-            Q(minute__gte=start, minute__lt=first) | Q(minute__gte=last, minute__lt=end)
-        )
+    (a, b), (c, d) = spans.minutes
+    minutes = TagSetRollup.objects.filter(tagset_id__in=tagsets).filter(
+        Q(minute__gte=a, minute__lt=b) | Q(minute__gte=c, minute__lt=d)
+    )
     if platform:
         minutes = minutes.filter(platform=platform)
     query = minutes.values("platform", bucket=F("minute")).annotate(**sums).order_by()
-    if span is not None:
+    if spans.has_hours:
+        first, last = spans.hours
         hours = TagSetRollupHour.objects.filter(
-            tagset_id__in=tagsets, hour__gte=span[0], hour__lt=span[1]
+            tagset_id__in=tagsets, hour__gte=first, hour__lt=last
         )
         if platform:
             hours = hours.filter(platform=platform)

@@ -7,14 +7,17 @@ tag sets that hold it, and a campaign's total sums the rows of the tag sets that
 hashtags (each post once). There are few tag sets (n tags make at most 2**n - 1), so one small
 query on the key answers either question.
 
-Reading a window: hour rows cover whole UTC hours, minute rows every minute. `hour_span` gives
-the whole hours inside a window; read hour rows for them and minute rows for the edges (when
-buckets in a zone whose offset is not a whole hour are wanted, read minute rows only).
+Reading a window: hour rows cover whole UTC hours, minute rows every minute. `rollup_spans`
+is the one answer to "which rows serve [start, end)": hour rows for the whole hours inside it,
+minute rows for the two edges (minute rows only when asked, e.g. for buckets in a zone whose
+offset is not a whole hour). Its ranges always have the same shape (two minute ranges, one hour
+range, possibly empty), so a reader's statement does too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
@@ -79,6 +82,31 @@ def holds_sql(tagset: str, hashtag_id: str) -> str:
         f"strpos('{_SEPARATOR}' || {tagset}.key || '{_SEPARATOR}', "
         f"'{_SEPARATOR}' || ({hashtag_id})::text || '{_SEPARATOR}') > 0"
     )
+
+
+Span = tuple[datetime, datetime]
+
+
+@dataclass(frozen=True)
+class RollupSpans:
+    """The rollup rows that serve a window: minute rows in two ranges, hour rows in one."""
+
+    minutes: tuple[Span, Span]
+    hours: Span  # empty (start == end) when no hour row serves
+
+    @property
+    def has_hours(self) -> bool:
+        return self.hours[0] < self.hours[1]
+
+
+def rollup_spans(start: datetime, end: datetime, *, minutes_only: bool = False) -> RollupSpans:
+    """Which rows serve [start, end): hour rows for its whole UTC hours, minute rows for the
+    edges; with `minutes_only` (or no whole hour inside), minute rows for all of it."""
+    span = None if minutes_only else hour_span(start, end)
+    if span is None:
+        return RollupSpans(minutes=((start, end), (end, end)), hours=(end, end))
+    first, last = span
+    return RollupSpans(minutes=((start, first), (last, end)), hours=span)
 
 
 def hour_span(start: datetime, end: datetime) -> tuple[datetime, datetime] | None:

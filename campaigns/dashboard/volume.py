@@ -31,7 +31,7 @@ from django.db.models import Q
 from campaigns.dashboard.params import Window
 from campaigns.models import Campaign
 from hashtags.models import Platform, TagSet, TagSetRollup, TagSetRollupHour
-from hashtags.tagsets import holds_sql, hour_span, tagsets_meeting
+from hashtags.tagsets import RollupSpans, holds_sql, rollup_spans, tagsets_meeting
 
 
 def bucket_start(moment: datetime, granularity: str, tz: ZoneInfo) -> datetime:
@@ -69,16 +69,12 @@ _PG_BUCKET = {
 }
 
 
-def _spans(window: Window, tz: ZoneInfo) -> tuple[list[tuple[datetime, datetime]], tuple | None]:
-    """Which rows serve the window: (minute-row ranges, hour-row range or None).
-
-    Hour rows serve whole UTC hours inside the window when every bucket boundary in it falls on
-    a whole UTC hour, i.e. when the zone's offset is a whole number of hours all along it."""
-    hours = hour_span(window.start, window.end) if window.granularity != "minute" else None
-    if hours is None or not _whole_hours(tz, window.start, window.end):
-        return [(window.start, window.end)], None
-    first, last = hours
-    return [(window.start, first), (last, window.end)], hours
+def _spans(window: Window, tz: ZoneInfo) -> RollupSpans:
+    """Which rows serve the window. Hour rows serve whole UTC hours inside it only when every
+    bucket boundary in it falls on a whole UTC hour, i.e. when the zone's offset is a whole
+    number of hours all along it."""
+    minutes_only = window.granularity == "minute" or not _whole_hours(tz, window.start, window.end)
+    return rollup_spans(window.start, window.end, minutes_only=minutes_only)
 
 
 def _whole_hours(tz: ZoneInfo, start: datetime, end: datetime) -> bool:
@@ -96,14 +92,13 @@ def _rows(campaign: Campaign, window: Window, hashtag_ids: list[int]) -> list[tu
     (hashtag_id None)."""
     if not hashtag_ids:
         return []
-    minutes, hours = _spans(window, campaign.tz)
-    hours = hours or (window.end, window.end)  # an empty hour range keeps one statement shape
+    spans = _spans(window, campaign.tz)
     if connection.vendor == "postgresql":
-        return _pg_rows(campaign.timezone, window, hashtag_ids, minutes, hours)
+        return _pg_rows(campaign.timezone, window, hashtag_ids, spans)
     members = tagsets_meeting(hashtag_ids)
     out = []
     for tagset_id, platform, bucket, posts, reposts in _orm_rows(
-        campaign.tz, window, members, minutes, hours
+        campaign.tz, window, members, spans
     ):
         seconds = int(bucket.timestamp())
         for hashtag_id in (*members[tagset_id], None):
@@ -111,14 +106,14 @@ def _rows(campaign: Campaign, window: Window, hashtag_ids: list[int]) -> list[tu
     return out
 
 
-def _orm_rows(tz: ZoneInfo, window: Window, members: dict, minutes, hours) -> list[tuple]:
+def _orm_rows(tz: ZoneInfo, window: Window, members: dict, spans: RollupSpans) -> list[tuple]:
     """(tagset_id, platform, bucket start, posts, reposts) summed per bucket. The embedded
     SQLite has no time zones: the rows are bucketed here."""
     tagset_ids = sorted(members)
     sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     for model, field, ranges in (
-        (TagSetRollup, "minute", minutes),
-        (TagSetRollupHour, "hour", [hours]),
+        (TagSetRollup, "minute", spans.minutes),
+        (TagSetRollupHour, "hour", [spans.hours]),
     ):
         when = Q()
         for start, end in ranges:
@@ -135,7 +130,9 @@ def _orm_rows(tz: ZoneInfo, window: Window, members: dict, minutes, hours) -> li
     return [(*key, n, r) for key, (n, r) in sums.items()]
 
 
-def _pg_rows(tz_name: str, window: Window, hashtag_ids: list[int], minutes, hours) -> list[tuple]:
+def _pg_rows(
+    tz_name: str, window: Window, hashtag_ids: list[int], spans: RollupSpans
+) -> list[tuple]:
     """One statement: the tag sets holding each hashtag (from TagSet.key), then each range of
     rows as its own branch naming every tag set and platform, so each is an index range scan
     of (tagset, platform, bucket) and never a scan of the minute table; summed per hashtag,
@@ -147,7 +144,7 @@ def _pg_rows(tz_name: str, window: Window, hashtag_ids: list[int], minutes, hour
     # own hour bucket, so only day buckets need working out.
     hour_bucket, hour_tz = ("hour", []) if zones < 2 else (bucket.format(t="hour"), tz)
     platforms = [window.platform] if window.platform else list(Platform.values)
-    (a, b), (c, d) = minutes if len(minutes) == 2 else (minutes[0], (window.end, window.end))
+    (a, b), (c, d) = spans.minutes
     minute_table, hour_table = TagSetRollup._meta.db_table, TagSetRollupHour._meta.db_table
     where = "tagset_id = ANY(ARRAY(SELECT DISTINCT tagset_id FROM m)) AND platform = ANY(%s)"
     sql = f"""
@@ -175,7 +172,7 @@ def _pg_rows(tz_name: str, window: Window, hashtag_ids: list[int], minutes, hour
         GROUP BY GROUPING SETS ((m.hashtag_id, r.platform, r.bucket), (r.platform, r.bucket))
     """  # noqa: S608 - tables and expressions are ours; values are parameters
     params = [list(hashtag_ids), *tz, platforms, a, b, *tz, platforms, c, d]
-    params += [*hour_tz, platforms, *hours]
+    params += [*hour_tz, platforms, *spans.hours]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -22,7 +22,13 @@ from hashtags.models import Post, TagSet, TagSetRollup, TagSetRollupHour
 from hashtags.refresh import metrics_refresh
 from hashtags.services import hashtag_get_or_create
 from hashtags.signals import posts_stored
-from hashtags.tagsets import hour_span, tagset_hashtag_ids, tagset_key, tagsets_meeting
+from hashtags.tagsets import (
+    hour_span,
+    rollup_spans,
+    tagset_hashtag_ids,
+    tagset_key,
+    tagsets_meeting,
+)
 from tests.hashtags.test_refresh import LookupClient
 from tests.support.checks import (
     links_count,
@@ -271,3 +277,20 @@ def test_an_author_left_out_as_sent_before_but_never_stored_is_sent_again(tags):
     assert result.new == 1000
     assert Post.objects.count() == 1000
     rollups_exact()
+
+
+def test_rollup_spans_read_hour_rows_inside_and_minute_rows_at_the_edges():
+    start, end = T0 + timedelta(minutes=5), T0 + timedelta(hours=3, minutes=1)
+    spans = rollup_spans(start, end)
+    assert spans.hours == (T0 + timedelta(hours=1), T0 + timedelta(hours=3))
+    assert spans.minutes == ((start, T0 + timedelta(hours=1)), (T0 + timedelta(hours=3), end))
+    assert spans.has_hours
+    # Minute rows only: the same shape, with an empty hour range and an empty second edge.
+    only = rollup_spans(start, end, minutes_only=True)
+    assert (only.minutes, only.hours, only.has_hours) == (
+        ((start, end), (end, end)),
+        (end, end),
+        False,
+    )
+    short = rollup_spans(T0 + timedelta(minutes=1), T0 + timedelta(minutes=59))
+    assert not short.has_hours
