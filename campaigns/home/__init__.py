@@ -1,1 +1,1 @@
-"""home"""
+"""The campaign list and each campaign's page: where every visitor starts."""

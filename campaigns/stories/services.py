@@ -1,4 +1,4 @@
-"""#IHeartHIT stories: take one in from the public form, review it, read the approved ones out.
+"""#IHeartHIT stories: take one in from the public form, read the approved ones out, export.
 
 The public form is the only write path that strangers reach, so the rate limit lives here, on
 the shared cache, and refuses (rather than stores unchecked) when the cache cannot be reached.

@@ -1,4 +1,4 @@
-"""#IHeartHIT story pages: the public form and wall of approved stories, review, CSV export."""
+"""#IHeartHIT story pages: the public form, the approved stories and the CSV export."""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""wall"""
+"""The event wall, its JSON and the embeds for partner sites."""
