@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import F, Q, QuerySet, Sum
@@ -22,6 +23,9 @@ from campaigns.models import Campaign, CampaignHashtag
 from hashtags.models import Hashtag, Platform, TagSet, TagSetRollup, TagSetRollupHour
 from hashtags.tagsets import RollupSpans, holds_sql, rollup_spans, tagsets_holding_any
 
+# Zone offsets change at transitions, months apart: probing every few hours finds any stretch
+# whose offset is not a whole hour.
+_PROBE = timedelta(hours=6)
 METRICS = ("posts", "reposts", "likes", "replies", "shares", "quotes")
 
 
@@ -167,6 +171,18 @@ def _orm_rows(campaign_id, hashtag, platform, spans: RollupSpans) -> list[tuple]
         hours = hours.values("platform", bucket=F("hour")).annotate(**sums).order_by()
         query = hours.union(query, all=True)
     return list(query.values_list("platform", "bucket", *METRICS))
+
+
+def whole_hour_offsets(tz: ZoneInfo, start: datetime, end: datetime) -> bool:
+    """True if the zone's offset is a whole number of hours all through [start, end)."""
+    moment = start.astimezone(UTC)
+    while True:
+        offset = moment.astimezone(tz).utcoffset() or timedelta()
+        if offset % timedelta(hours=1):
+            return False
+        if moment >= end:
+            return True
+        moment = min(moment + _PROBE, end)
 
 
 def totals_of(rows: Iterable[RollupRow]) -> dict[str, int]:

@@ -10,27 +10,11 @@ cell (they are the same local hour) and leaves the skipped spring-forward hour e
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
-
-from campaigns.dashboard.params import Window
+from campaigns.dashboard.params import Window, window_header
 from campaigns.models import Campaign
-from campaigns.totals import rollup_rows
+from campaigns.totals import rollup_rows, whole_hour_offsets
 
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-_PROBE = timedelta(hours=6)
-
-
-def whole_hour_offsets(tz: ZoneInfo, start: datetime, end: datetime) -> bool:
-    """True if the zone's offset is a whole number of hours all through [start, end)."""
-    moment = start.astimezone(UTC)
-    while True:
-        offset = moment.astimezone(tz).utcoffset() or timedelta()
-        if offset % timedelta(hours=1):
-            return False
-        if moment >= end:
-            return True
-        moment = min(moment + _PROBE, end)
 
 
 def campaign_heatmap(*, campaign: Campaign, window: Window) -> dict:
@@ -51,11 +35,7 @@ def campaign_heatmap(*, campaign: Campaign, window: Window) -> dict:
             local = row.bucket.astimezone(tz)
             cells[local.weekday()][local.hour] += row.posts
     return {
-        "campaign": campaign.slug,
-        "timezone": campaign.timezone,
-        "range": window.range,
-        "start": window.start.astimezone(tz).isoformat(),
-        "end": window.end.astimezone(tz).isoformat(),
+        **window_header(campaign, window),
         "days": DAYS,
         "hours": list(range(24)),
         "cells": cells,

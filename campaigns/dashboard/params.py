@@ -139,3 +139,16 @@ def standard_window(*, campaign: Campaign, range_: str, now: datetime | None = N
     """The whole-campaign window of a standard range, as the snapshots keep it."""
     start, end = range_window(campaign=campaign, range_=range_, now=now)
     return Window(start, end, "", range_)
+
+
+def window_header(campaign: Campaign, window: Window) -> dict[str, str]:
+    """The keys that open an answer about a window: whose, in which zone, which range, and its
+    instants in the campaign's zone."""
+    tz = campaign.tz
+    return {
+        "campaign": campaign.slug,
+        "timezone": campaign.timezone,
+        "range": window.range,
+        "start": window.start.astimezone(tz).isoformat(),
+        "end": window.end.astimezone(tz).isoformat(),
+    }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from campaigns.dashboard.params import Window
+from campaigns.dashboard.params import Window, window_header
 from campaigns.dashboard.snapshots import authors_for, exact_max, previous_of
 from campaigns.models import Campaign
 from campaigns.totals import rollup_periods, totals_of
@@ -76,11 +76,7 @@ def campaign_summary(*, campaign: Campaign, window: Window) -> dict[str, Any]:
     tz = campaign.tz
     as_of = authors["as_of"]
     return {
-        "campaign": campaign.slug,
-        "timezone": campaign.timezone,
-        "range": window.range,
-        "start": window.start.astimezone(tz).isoformat(),
-        "end": window.end.astimezone(tz).isoformat(),
+        **window_header(campaign, window),
         "previous": {
             "start": prev_start.astimezone(tz).isoformat(),
             "end": prev_end.astimezone(tz).isoformat(),

@@ -30,6 +30,7 @@ from django.db.models import Q
 
 from campaigns.dashboard.params import Window
 from campaigns.models import Campaign
+from campaigns.totals import whole_hour_offsets
 from hashtags.models import Platform, TagSet, TagSetRollup, TagSetRollupHour
 from hashtags.tagsets import RollupSpans, holds_sql, rollup_spans, tagsets_meeting
 
@@ -73,17 +74,10 @@ def _spans(window: Window, tz: ZoneInfo) -> RollupSpans:
     """Which rows serve the window. Hour rows serve whole UTC hours inside it only when every
     bucket boundary in it falls on a whole UTC hour, i.e. when the zone's offset is a whole
     number of hours all along it."""
-    minutes_only = window.granularity == "minute" or not _whole_hours(tz, window.start, window.end)
+    minutes_only = window.granularity == "minute" or not whole_hour_offsets(
+        tz, window.start, window.end
+    )
     return rollup_spans(window.start, window.end, minutes_only=minutes_only)
-
-
-def _whole_hours(tz: ZoneInfo, start: datetime, end: datetime) -> bool:
-    moment = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    while moment <= end:
-        if moment.astimezone(tz).utcoffset() % timedelta(hours=1):
-            return False
-        moment += timedelta(hours=1)
-    return True
 
 
 def _rows(campaign: Campaign, window: Window, hashtag_ids: list[int]) -> list[tuple]:
