@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from django.db import connection
 from django.db.models import F, Q, QuerySet, Sum
@@ -37,7 +38,7 @@ class RollupRow:
     quotes: int
 
 
-def tagsets_of(links: QuerySet[CampaignHashtag]) -> QuerySet[TagSet]:
+def tagsets_of(links: QuerySet[CampaignHashtag]) -> QuerySet[TagSet, dict[str, Any]]:
     """The tag sets meeting the hashtags of these campaign links, as a subquery (no query of
     its own)."""
     return tagsets_holding_any(links)
@@ -161,6 +162,8 @@ def _orm_rows(campaign_id, hashtag, start, end, platform, span) -> list[tuple]:
         )
     if platform:
         minutes = minutes.filter(platform=platform)
+    # Rows of either rollup model: only their values are read.
+    query: QuerySet[Any, dict[str, Any]]
     query = minutes.values("platform", bucket=F("minute")).annotate(**sums).order_by()
     if span is not None:
         hours = TagSetRollupHour.objects.filter(
@@ -168,8 +171,8 @@ def _orm_rows(campaign_id, hashtag, start, end, platform, span) -> list[tuple]:
         )
         if platform:
             hours = hours.filter(platform=platform)
-        hours = hours.values("platform", bucket=F("hour")).annotate(**sums).order_by()
-        query = hours.union(query, all=True)
+        hour_rows = hours.values("platform", bucket=F("hour")).annotate(**sums).order_by()
+        query = hour_rows.union(query, all=True)
     return list(query.values_list("platform", "bucket", *METRICS))
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -84,7 +85,9 @@ def _spans(window: Window, tz: ZoneInfo) -> tuple[list[tuple[datetime, datetime]
 def _whole_hours(tz: ZoneInfo, start: datetime, end: datetime) -> bool:
     moment = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     while moment <= end:
-        if moment.astimezone(tz).utcoffset() % timedelta(hours=1):
+        offset = moment.astimezone(tz).utcoffset()
+        assert offset is not None  # moment is aware, so it has an offset
+        if offset % timedelta(hours=1):
             return False
         moment += timedelta(hours=1)
     return True
@@ -191,7 +194,7 @@ def campaign_volume(*, campaign: Campaign, window: Window) -> dict:
     tz = campaign.tz
     starts = bucket_starts(window, tz)
     index = {int(start.timestamp()): i for i, start in enumerate(starts)}
-    series = {
+    series: dict[int, dict[str, Any]] = {
         link.hashtag_id: {
             "hashtag": link.hashtag.display,
             "color": link.color,
@@ -201,7 +204,11 @@ def campaign_volume(*, campaign: Campaign, window: Window) -> dict:
         }
         for link in links
     }
-    total = {"posts": [0] * len(starts), "reposts": [0] * len(starts), "platforms": {}}
+    total: dict[str, Any] = {
+        "posts": [0] * len(starts),
+        "reposts": [0] * len(starts),
+        "platforms": {},
+    }
     for hashtag_id, platform, bucket, posts, reposts in _rows(campaign, window, list(series)):
         i = index[bucket]
         line = total if hashtag_id is None else series[hashtag_id]
