@@ -13,7 +13,7 @@ PORT ?= 8000
 help:
 	@echo "make run      set up, migrate, seed the demo and start web + worker + beat on :$(PORT)"
 	@echo "make test     run the whole test suite against PostgreSQL and Redis"
-	@echo "make lint     ruff check and ruff format --check"
+	@echo "make lint     ruff check, ruff format --check and mypy (types, with django-stubs)"
 	@echo "make bench    run the benchmarks in bench/"
 
 $(PY):
@@ -56,9 +56,12 @@ test: dev-deps check-services
 	@scripts/ensure_chromium.sh
 	$(PY) -m pytest -n auto -p no:cacheprovider $(PYTEST_ARGS)
 
+# mypy's django-stubs plugin imports nhitweek.settings.test (set in pyproject.toml) and sets
+# Django up, which connects to no database or Redis: lint needs neither running.
 lint: dev-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: dev-deps
 	$(VENV)/bin/ruff check --fix .

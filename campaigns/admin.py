@@ -41,6 +41,7 @@ class CampaignAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # ModelForm.clean returns cleaned_data
         zone_name = cleaned.get("timezone") or self.instance.timezone
         try:
             zone = zoneinfo.ZoneInfo(zone_name)

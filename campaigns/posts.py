@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.db.models.expressions import Combinable
+from django.db.models.expressions import CombinedExpression
 
 from campaigns.models import Campaign, CampaignHashtag, ModerationRules, PostCuration
 from campaigns.totals import rollup_rows, tagsets_of, totals_of
@@ -82,7 +82,7 @@ def campaign_posts_export(
         .order_by("created_at", "id")
     )
     for post in posts.iterator(chunk_size=chunk_size):
-        yield post, labels.get(post.tagset_id, [])
+        yield post, labels.get(post.tagset_id, []) if post.tagset_id is not None else []
 
 
 def public_post_filter(campaign: Campaign) -> Q:
@@ -125,7 +125,7 @@ def window_size(
 
 def score_key(
     *, campaign: Campaign, start: datetime, end: datetime, hashtag: str = "", platform: str = ""
-) -> Combinable:
+) -> F | CombinedExpression:
     """What to order a window's posts by, best first. A small window (at most SMALL_WINDOW
     posts) must not walk the score index (it would read the posts of the whole table until it
     met enough of the window's): "score + 0" cannot use it, so the window's posts are found

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -41,7 +42,7 @@ class RollupRow:
     quotes: int
 
 
-def tagsets_of(links: QuerySet[CampaignHashtag]) -> QuerySet[TagSet]:
+def tagsets_of(links: QuerySet[CampaignHashtag]) -> QuerySet[TagSet, dict[str, Any]]:
     """The tag sets meeting the hashtags of these campaign links, as a subquery (no query of
     its own)."""
     return tagsets_holding_any(links)
@@ -160,6 +161,8 @@ def _orm_rows(campaign_id, hashtag, platform, spans: RollupSpans) -> list[tuple]
     )
     if platform:
         minutes = minutes.filter(platform=platform)
+    # Rows of either rollup model: only their values are read.
+    query: QuerySet[Any, dict[str, Any]]
     query = minutes.values("platform", bucket=F("minute")).annotate(**sums).order_by()
     if spans.has_hours:
         first, last = spans.hours
@@ -168,8 +171,8 @@ def _orm_rows(campaign_id, hashtag, platform, spans: RollupSpans) -> list[tuple]
         )
         if platform:
             hours = hours.filter(platform=platform)
-        hours = hours.values("platform", bucket=F("hour")).annotate(**sums).order_by()
-        query = hours.union(query, all=True)
+        hour_rows = hours.values("platform", bucket=F("hour")).annotate(**sums).order_by()
+        query = hour_rows.union(query, all=True)
     return list(query.values_list("platform", "bucket", *METRICS))
 
 

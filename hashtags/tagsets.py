@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat, StrIndex
@@ -61,7 +62,9 @@ def tagsets_meeting(hashtag_ids: Iterable[int]) -> dict[int, list[int]]:
     return out
 
 
-def tagsets_holding_any(rows: QuerySet, field: str = "hashtag_id") -> QuerySet[TagSet]:
+def tagsets_holding_any(
+    rows: QuerySet, field: str = "hashtag_id"
+) -> QuerySet[TagSet, dict[str, Any]]:
     """The ids of the tag sets holding any hashtag id in `field` of these rows, as a subquery
     (no query of its own): "3,7" holds 7 when ",3,7," contains ",7,"."""
     sep = Value(_SEPARATOR)

@@ -47,10 +47,12 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args, campaign: Campaign, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         links = campaign.campaign_hashtags.select_related("hashtag").order_by("position", "id")
-        self.fields["hashtag"].choices = [("", "All hashtags")] + [
+        hashtag, platform = self.fields["hashtag"], self.fields["platform"]
+        assert isinstance(hashtag, forms.ChoiceField) and isinstance(platform, forms.ChoiceField)
+        hashtag.choices = [("", "All hashtags")] + [
             (link.hashtag_id, f"#{link.hashtag.display}") for link in links
         ]
-        self.fields["platform"].choices = [("", "All platforms"), *Platform.choices]
+        platform.choices = [("", "All platforms"), *Platform.choices]
 
     def clean_q(self) -> str:
         return self.cleaned_data["q"].replace("\x00", "").strip()
@@ -79,7 +81,7 @@ def item_parse(value: str) -> tuple[str, int]:
 
 
 def position_parse(value: str | None) -> int | None:
-    if value in (None, ""):
+    if value is None or value == "":
         return None
     value = value.strip()
     if not value.isascii() or not value.lstrip("-").isdigit() or len(value) > 12:

@@ -154,7 +154,7 @@ def posts_arrived_moderate(*, post_ids: list[int], hashtag_ids: list[int]) -> in
         Post.objects.filter(pk__in=post_ids).values_list(*_FIELDS, "tagset__key").order_by("pk")
     )
     links = {p[0]: set(tagset_hashtag_ids(p[-1] or "")) for p in posts}
-    tags_of = {}
+    tags_of: dict[int, set[int]] = {}
     for campaign_id, tag_id in CampaignHashtag.objects.filter(
         campaign_id__in=[r.campaign_id for r in rules]
     ).values_list("campaign_id", "hashtag_id"):
@@ -172,7 +172,7 @@ def posts_arrived_moderate(*, post_ids: list[int], hashtag_ids: list[int]) -> in
 
 
 def posts_stored_receiver(
-    sender: Any, post_ids: list[int] = (), hashtag_ids: list[int] = (), **kwargs: Any
+    sender: Any, post_ids: Iterable[int] = (), hashtag_ids: Iterable[int] = (), **kwargs: Any
 ) -> None:
     posts_arrived_moderate(post_ids=list(post_ids), hashtag_ids=list(hashtag_ids))
 

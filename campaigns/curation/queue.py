@@ -233,7 +233,7 @@ def _newest_ids(posts: QuerySet[Post], tagset_ids: list[int], limit: int) -> lis
 def _stories_page(
     campaign: Campaign, f: QueueFilter, after: tuple | None, limit: int, since: datetime | None
 ) -> list[Story]:
-    stories = Story.objects.filter(campaign=campaign)
+    stories: QuerySet[Story] = Story.objects.filter(campaign=campaign)
     if since is not None:
         stories = stories.filter(created_at__gte=since)
     if f.status:
@@ -260,7 +260,7 @@ def _items_for_posts(campaign: Campaign, posts: list[Post]) -> list[QueueItem]:
         row = rows.get(post.pk)
         status = row.status if row else PostCuration.Status.NEW
         pinned, rule = (row.pinned, row.rule) if row else (None, "")
-        tags = labels.get(post.tagset_id, [])
+        tags = labels.get(post.tagset_id, []) if post.tagset_id is not None else []
         items.append(QueueItem("post", post, status, pinned, rule, tags))
     return items
 

@@ -280,7 +280,10 @@ def story_curate(
 def story_review(*, story: Story, status: str, by: Any) -> Story:
     """Set a story's status (approved, hidden, or new to reopen it) through story_curate, as
     the admin's status field and the old review links ask: audited like every queue action."""
-    actions = {Story.Status.APPROVED: Action.APPROVE, Story.Status.HIDDEN: Action.HIDE}
+    actions: dict[str, Action] = {
+        Story.Status.APPROVED: Action.APPROVE,
+        Story.Status.HIDDEN: Action.HIDE,
+    }
     if status not in Story.Status.values:
         raise ValueError(f"Unknown story status {status!r}.")
     return story_curate(

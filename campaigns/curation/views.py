@@ -167,7 +167,9 @@ def curate_bulk(request: HttpRequest, slug: str) -> HttpResponse:
             raise ValueError("A pin needs a position: a whole number from 1.")
         with transaction.atomic():  # all or nothing: one bad item changes nothing
             for offset, (kind, pk) in enumerate(items):
-                pos = position + offset if action == CurationAction.PIN else position
+                pos = position
+                if action == CurationAction.PIN and position is not None:  # a pin has one
+                    pos = position + offset
                 _curate(request, campaign, kind, pk, action, pos)
     except ValueError as exc:
         return _bad(f"Nothing was changed: {exc}")

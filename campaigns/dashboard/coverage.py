@@ -16,7 +16,7 @@ from campaigns.dashboard.params import Window
 from campaigns.models import Campaign
 from hashtags.models import PollLog, Source
 
-_REASON_ORDER = {PollLog.Outcome.RATE_LIMITED: 0, PollLog.Outcome.ERROR: 1}
+_REASON_ORDER: dict[str, int] = {PollLog.Outcome.RATE_LIMITED: 0, PollLog.Outcome.ERROR: 1}
 
 
 def _merge(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:

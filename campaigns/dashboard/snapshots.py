@@ -18,6 +18,7 @@ posts (a plain repost carries its original's numbers, so it adds none).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -198,8 +199,13 @@ def _pg_contributors(campaign, start, end, platform, hashtag, limit) -> dict[str
             row = {"author_id": author_id, "n": n, "engagement": engagement}
             rows[name].append(row | dict(zip(_AUTHOR_FIELDS.values(), fields, strict=True)))
     for name, (first, second) in _ORDERS.items():
-        rows[name].sort(key=lambda r, a=first, b=second: (-r[a], -r[b], r["author_id"]))
+        rows[name].sort(key=_order_key(first, second))
     return rows
+
+
+def _order_key(first: str, second: str) -> Callable[[dict[str, Any]], tuple[Any, Any, Any]]:
+    """Most `first`, then most `second`, then by author id."""
+    return lambda r: (-r[first], -r[second], r["author_id"])
 
 
 def _contributor(row: dict[str, Any]) -> dict[str, Any]:
@@ -232,9 +238,11 @@ def snapshot_compute(*, campaign: Campaign, window: Window) -> dict[str, Any]:
     before it, computed exactly (slow on big windows)."""
     began = time.monotonic()
     prev_start, prev_end = previous_of(window)
-    scope = {"platform": window.platform, "hashtag": window.hashtag}
+    scope: dict[str, Any] = {"platform": window.platform, "hashtag": window.hashtag}
     # Big windows: the planner's own choice (hash joins), not the live path's lookups by id.
-    current = authors_reach(campaign=campaign, start=window.start, end=window.end, **scope)
+    current: dict[str, Any] = authors_reach(
+        campaign=campaign, start=window.start, end=window.end, **scope
+    )
     previous = authors_reach(campaign=campaign, start=prev_start, end=prev_end, **scope)
     current.update(contributors(campaign=campaign, start=window.start, end=window.end, **scope))
     return {

@@ -59,7 +59,11 @@ def _platforms(rows) -> list[dict[str, Any]]:
 
 def campaign_summary(*, campaign: Campaign, window: Window) -> dict[str, Any]:
     """Headline metrics with change_pct, the platform split and how each was counted."""
-    scope = {"campaign_id": campaign.pk, "hashtag": window.hashtag, "platform": window.platform}
+    scope: dict[str, Any] = {
+        "campaign_id": campaign.pk,
+        "hashtag": window.hashtag,
+        "platform": window.platform,
+    }
     prev_start, prev_end = previous_of(window)
     rows, previous_rows = rollup_periods(
         periods=[(window.start, window.end), (prev_start, prev_end)], **scope

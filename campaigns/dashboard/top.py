@@ -88,9 +88,13 @@ def campaign_top_posts(
     }
     labels = tag_labels(campaign=campaign)
     tz = campaign.tz
+
+    def tags(post: Post) -> list[str]:
+        return labels.get(post.tagset_id, []) if post.tagset_id is not None else []
+
     return {
         "formula": Post.SCORE_FORMULA,
-        "posts": [_post(p, curation.get(p.pk), labels.get(p.tagset_id, []), tz) for p in top],
+        "posts": [_post(p, curation.get(p.pk), tags(p), tz) for p in top],
     }
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -165,7 +166,7 @@ def _pg_rows(
         ) r JOIN m ON m.tagset_id = r.tagset_id
         GROUP BY GROUPING SETS ((m.hashtag_id, r.platform, r.bucket), (r.platform, r.bucket))
     """  # noqa: S608 - tables and expressions are ours; values are parameters
-    params = [list(hashtag_ids), *tz, platforms, a, b, *tz, platforms, c, d]
+    params: list[Any] = [list(hashtag_ids), *tz, platforms, a, b, *tz, platforms, c, d]
     params += [*hour_tz, platforms, *spans.hours]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -182,7 +183,7 @@ def campaign_volume(*, campaign: Campaign, window: Window) -> dict:
     tz = campaign.tz
     starts = bucket_starts(window, tz)
     index = {int(start.timestamp()): i for i, start in enumerate(starts)}
-    series = {
+    series: dict[int, dict[str, Any]] = {
         link.hashtag_id: {
             "hashtag": link.hashtag.display,
             "color": link.color,
@@ -192,7 +193,11 @@ def campaign_volume(*, campaign: Campaign, window: Window) -> dict:
         }
         for link in links
     }
-    total = {"posts": [0] * len(starts), "reposts": [0] * len(starts), "platforms": {}}
+    total: dict[str, Any] = {
+        "posts": [0] * len(starts),
+        "reposts": [0] * len(starts),
+        "platforms": {},
+    }
     for hashtag_id, platform, bucket, posts, reposts in _rows(campaign, window, list(series)):
         i = index[bucket]
         line = total if hashtag_id is None else series[hashtag_id]

@@ -53,13 +53,10 @@ def _welcome_id(campaign: Campaign) -> int | None:
 
 def _top_ids(campaign: Campaign, exclude: int | None) -> list[int]:
     """The best-scored posts, one per author, originals only."""
-    rows = (
-        campaign_posts(campaign=campaign)
-        .filter(is_repost=False)
-        .exclude(pk=exclude)
-        .order_by("-score", "-id")
-        .values_list("pk", "author_id")[:TOP_SCAN]
-    )
+    posts = campaign_posts(campaign=campaign).filter(is_repost=False)
+    if exclude is not None:  # (excluding pk=None would leave out nothing)
+        posts = posts.exclude(pk=exclude)
+    rows = posts.order_by("-score", "-id").values_list("pk", "author_id")[:TOP_SCAN]
     chosen: dict[int, int] = {}
     for post_id, author_id in rows:
         chosen.setdefault(author_id, post_id)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -80,9 +81,9 @@ def metrics_refresh_work(*, now: datetime) -> list[RefreshWork]:
     groups: dict[int, list[int]] = defaultdict(list)
     rows = stale.order_by("pk").values_list("pk", "platform", "external_id", "source_id")
     for pk, platform, external_id, source_id in rows:
-        source = _asker(by_platform.get(platform, []), external_id, source_id)
-        if source is not None:
-            groups[source.pk].append(pk)
+        asker = _asker(by_platform.get(platform, []), external_id, source_id)
+        if asker is not None:
+            groups[asker.pk].append(pk)
     return [RefreshWork(source_id=s, post_ids=tuple(ids)) for s, ids in sorted(groups.items())]
 
 
@@ -106,5 +107,10 @@ def metrics_refresh_schedule(*, now: datetime | None = None) -> int:
     work = metrics_refresh_work(now=now or timezone.now())
     for item in work:
         kwargs = {"source_id": item.source_id, "post_ids": list(item.post_ids)}
-        transaction.on_commit(lambda kw=kwargs: refresh_metrics.apply_async(kwargs=kw))
+
+        # A def, not a lambda with a default: mypy cannot type a lambda's default arguments.
+        def enqueue(kw: dict[str, Any] = kwargs) -> None:
+            refresh_metrics.apply_async(kwargs=kw)
+
+        transaction.on_commit(enqueue)
     return len(work)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -57,7 +58,12 @@ def polls_schedule(*, now: datetime | None = None) -> int:
         if work.source.pk not in due_ids or not poll_reserve(source=work.source, now=now):
             continue
         kwargs = {"source_id": work.source.pk, "hashtag_ids": list(work.hashtag_ids)}
-        transaction.on_commit(lambda kw=kwargs: poll.apply_async(kwargs=kw))
+
+        # A def, not a lambda with a default: mypy cannot type a lambda's default arguments.
+        def enqueue(kw: dict[str, Any] = kwargs) -> None:
+            poll.apply_async(kwargs=kw)
+
+        transaction.on_commit(enqueue)
         enqueued += 1
     return enqueued
 

@@ -92,7 +92,9 @@ class Campaign(models.Model):
     edition = models.CharField(
         max_length=50, blank=True, default="", help_text="e.g. 2026, within its series."
     )
-    hashtags = models.ManyToManyField(Hashtag, through="CampaignHashtag", related_name="campaigns")
+    hashtags: models.ManyToManyField[Hashtag, CampaignHashtag] = models.ManyToManyField(
+        Hashtag, through="CampaignHashtag", related_name="campaigns"
+    )
     created_at = models.DateTimeField(default=tz_now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -19,7 +19,9 @@ class PlainTextField(forms.CharField):
     """Free text: NFC, control characters (NUL included) dropped, invisible-only text is empty."""
 
     def to_python(self, value):
-        return plain_text(super().to_python(value))
+        text = super().to_python(value)
+        assert text is not None  # empty_value is "": CharField gives a str, never None
+        return plain_text(text)
 
 
 class WebLinkField(forms.URLField):
@@ -124,6 +126,7 @@ class StoryForm(forms.Form):
             started = float(signing.loads(token, salt=SIGNING_SALT)["t"])
         except (signing.BadSignature, KeyError, TypeError, ValueError):
             # Not a bot signal on its own (a proxy may drop fields): ask again with a fresh start.
+            assert isinstance(self.data, dict)  # request.POST: a QueryDict, a dict subclass
             self.data = self.data.copy()
             self.data["started"] = form_started_token()
             raise forms.ValidationError(

@@ -75,7 +75,7 @@ def _post_item(
         "url": web_link(post.url),
         "created_at": created_at,
         "when": when,
-        "hashtags": chips.get(post.tagset_id, []),
+        "hashtags": chips.get(post.tagset_id, []) if post.tagset_id is not None else [],
         "author": {
             "name": author.name or author.handle,
             "handle": author.handle,

@@ -11,10 +11,13 @@ import csv
 import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC
-from typing import IO, Any
+from typing import TYPE_CHECKING, Any
 
 from ..ingest.rows import POST, Column
 from .records import AUTHOR_FIELDS, CSV_COLUMNS, RECORD_FIELDS, is_list
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 FORMATS_OUT = ("jsonl", "csv")
 _POST_COLUMNS = {c.name: c for c in POST}
@@ -44,7 +47,9 @@ def post_record(*, post: Any, hashtags: Sequence[str]) -> dict[str, Any]:
     return record
 
 
-def archive_write(*, rows: Iterable[tuple[Any, Sequence[str]]], fmt: str, out: IO[str]) -> int:
+def archive_write(
+    *, rows: Iterable[tuple[Any, Sequence[str]]], fmt: str, out: SupportsWrite[str]
+) -> int:
     """Write (post, hashtag names) pairs as jsonl or csv to a text stream; returns the count."""
     if fmt not in FORMATS_OUT:
         raise ValueError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS_OUT)}.")

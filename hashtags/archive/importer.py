@@ -47,7 +47,7 @@ def archive_import(
     fmt: str,
     tracked: set[str] | None = None,
     batch_size: int = BATCH_SIZE,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
     store: Store = posts_upsert,
 ) -> ImportResult:
     """Stream the archives into the database through `store`, one transaction per batch.

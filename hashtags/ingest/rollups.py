@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from django.db import connection, transaction
+from django.db.models import Model
 
 from ..models import Post, TagSet, TagSetRollup, TagSetRollupHour
 from .bulk import insert_rows, insert_sql
@@ -68,7 +69,7 @@ class Deltas:
         )
 
 
-def _upsert(*parts: tuple[type, str, dict[Key, list[int]]]) -> None:
+def _upsert(*parts: tuple[type[Model], str, dict[Key, list[int]]]) -> None:
     """Add to the rows of each (model, bucket column, sums), in this order and key order; on
     PostgreSQL in one round trip."""
     statements = []

@@ -125,10 +125,11 @@ def staged_store(
     the caller's transaction. Fills result (new, duplicates, new_links); the rollups are
     written here (deltas stays empty). safe: insert with ON CONFLICT (see sql.NEW_FAST)."""
     staged, batch = prepared.staged, prepared.posts
+    assert staged is not None  # prepared for PostgreSQL, as the caller checked
     group_tags = [frozenset(tag_ids[t] for t in names if t in tag_ids) for names in staged.groups]
     tagset_ids = tagsets_ensure(tagset_key(tags) for tags in group_tags)
     group_sets = [tagset_ids.get(tagset_key(tags)) for tags in group_tags]
-    params = {
+    params: dict[str, Any] = {
         "groups": list(range(len(group_tags))),
         "group_sets": group_sets,
         "now": now,

@@ -25,7 +25,7 @@ from .rollups import Deltas, TagSetsMissing, Vector, contribution, minute_of, ta
 from .rows import given_metrics
 
 PostKey = tuple[str, str]  # (platform, external_id)
-_STATE = ("pk", "platform", "external_id", "tagset_id", "tagset__key")
+_STATE: tuple[str, ...] = ("pk", "platform", "external_id", "tagset_id", "tagset__key")
 _STATE += ("likes", "reposts", "replies", "quotes", "is_repost", "created_at")
 
 

@@ -117,7 +117,12 @@ def _upsert(
         names = staged.tags if staged is not None else {t for p in batch for t in p.hashtags}
         tag_ids = _tag_ids(set(names))
         deltas = Deltas()
-        args = {"tag_ids": tag_ids, "source_id": source_id, "now": now, "deltas": deltas}
+        args: dict[str, Any] = {
+            "tag_ids": tag_ids,
+            "source_id": source_id,
+            "now": now,
+            "deltas": deltas,
+        }
         new_ids: list[int] = []
         if staged is not None:
             new_ids = staged_store(

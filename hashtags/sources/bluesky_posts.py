@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.core.exceptions import ValidationError
 
@@ -115,7 +115,7 @@ def _hashtags(tags: list[Any]) -> list[str]:
     return _unique(found)
 
 
-def _is_web_url(url: Any) -> bool:
+def _is_web_url(url: Any) -> TypeGuard[str]:
     return isinstance(url, str) and url.lower().startswith(("http://", "https://"))
 
 

@@ -6,12 +6,14 @@ for the same seed and minute. Everything here is fictional: people, organization
 
 from __future__ import annotations
 
+from typing import Any
+
 # Campaign tags as people write them; any other tag is shown in its normalized form.
 DISPLAYS = {"nhitweek": "NHITweek", "hitworks": "HITworks", "ihearthit": "IHeartHIT"}
 # Relative popularity, so #NHITweek outpaces #HITworks as it did in real campaigns.
 TAG_WEIGHTS = {"nhitweek": 1.0, "ihearthit": 0.45, "hitworks": 0.35}
 # New posts per minute for a tag of weight 1, by local hour (US Eastern).
-HOURLY = (0.04, 0.03, 0.03, 0.03, 0.04, 0.08, 0.25, 0.6, 1.1, 1.3, 1.2, 0.9)
+HOURLY: tuple[float, ...] = (0.04, 0.03, 0.03, 0.03, 0.04, 0.08, 0.25, 0.6, 1.1, 1.3, 1.2, 0.9)
 HOURLY += (0.7, 0.75, 0.7, 0.65, 0.6, 0.45, 0.35, 0.3, 0.25, 0.18, 0.1, 0.06)
 CHAT_HOUR, CHAT_RATE = 14, 4.5  # the chat adds this many posts per minute at its peak
 # Minutes into the chat at which the host posts: welcome, Q1..Q6, thanks.
@@ -175,4 +177,4 @@ WELCOME = (
     "Welcome to {name}! All week, share how health IT helps care with {nhitweek}, tell your "
     "{ihearthit} story, and show policymakers that {hitworks}. Your posts fill the wall."
 )
-WELCOME_METRICS = {"likes": 240, "reposts": 85, "replies": 31, "quotes": 12}
+WELCOME_METRICS: dict[str, Any] = {"likes": 240, "reposts": 85, "replies": 31, "quotes": 12}

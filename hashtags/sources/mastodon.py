@@ -127,7 +127,7 @@ class MastodonClient:
             moved = newest is not None and (
                 previous is None or _id_order(newest) > _id_order(previous)
             )
-            if moved:
+            if moved and newest is not None:  # (moved implies newest)
                 positions[tag] = newest
             if statuses or number == 1:
                 posts, skipped = _posts_from(statuses, tag=tag, host=self.host)

@@ -123,7 +123,8 @@ def _not_public(host: str) -> str:
 
 
 def _addresses(host: str) -> set[str]:
-    return {info[4][0] for info in socket.getaddrinfo(host, 443, type=socket.SOCK_STREAM)}
+    # An IPv4 or IPv6 sockaddr: its address is a str (typeshed allows an int for other families).
+    return {str(info[4][0]) for info in socket.getaddrinfo(host, 443, type=socket.SOCK_STREAM)}
 
 
 class RemoteStatuses:

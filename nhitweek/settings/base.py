@@ -8,8 +8,10 @@ REDIS_URL switch to PostgreSQL and Redis.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+from dj_database_url import DBConfig
 
 from .env import env_bool, env_int, env_list, env_str
 
@@ -72,7 +74,7 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL")
 
 
-def without_jit(database: dict) -> dict:
+def without_jit(database: DBConfig) -> DBConfig:
     """PostgreSQL's JIT compiles a query's expressions when its estimated cost is high. The
     dashboard's reads are many short index reads whose cost the planner overestimates: the
     compiling took ~7-10 ms of queries that run in 1-30 ms, and nothing here runs long enough
@@ -83,6 +85,8 @@ def without_jit(database: dict) -> dict:
     return database
 
 
+# Any: dj_database_url's DBConfig (a TypedDict) and the plain dict below both fit.
+DATABASES: dict[str, Any]
 if DATABASE_URL:
     DATABASES = {"default": without_jit(dj_database_url.parse(DATABASE_URL, conn_max_age=60))}
 else:
@@ -102,6 +106,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and broker -------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -219,7 +224,7 @@ STORAGES = {
 # (csp_replace swaps a directive wholesale; csp_exempt() drops the header; never on a page that
 # renders posts.) tests/test_security.py checks both the policy and that recipe.
 _SELF = "'self'"
-CONTENT_SECURITY_POLICY = {
+CONTENT_SECURITY_POLICY: dict[str, Any] = {  # csp.utils.DIRECTIVES_T
     "DIRECTIVES": {
         "default-src": [_SELF],
         "script-src": [_SELF],
