@@ -8,7 +8,7 @@ from campaigns.models import Story
 from tests.support.curation import post_make
 from tests.support.curation_http import act
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.both_databases, pytest.mark.django_db]
 
 
 def keys(response) -> list[str]:
@@ -56,6 +56,7 @@ def test_the_queue_filters_by_hashtag_platform_status_engagement_and_sorts(as_cu
     assert keys(as_curator.get(url, {"status": "new", "kind": "posts"})) == [f"post:{a.pk}"]
 
 
+@pytest.mark.postgres_only("full-text search (SearchVector); SQLite matches substrings")
 def test_the_queue_searches_text_with_postgres_full_text_search(as_curator, campaign):
     a = post_make(campaign, 1, text="Interoperability saves lives #NHITweek")
     b = post_make(campaign, 2, text="Great panel on telehealth policy")

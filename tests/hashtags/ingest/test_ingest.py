@@ -28,6 +28,8 @@ from tests.support.factories import SourceFactory
 from tests.support.ingest_data import T0, author, post
 from tests.support.together import run_together
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture(params=["page", "copy"], autouse=True)
 def path(request, monkeypatch):
@@ -159,6 +161,7 @@ def test_a_failing_page_saves_neither_posts_nor_cursor(tags):
     assert set(Post.objects.values_list("external_id", flat=True)) == {"p1"}
 
 
+@pytest.mark.postgres_only("two writers at once: PostgreSQL's row locks and deadlock retry")
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_storing_overlapping_pages_at_once_match_one_worker():
     for name in ("NHITweek", "HITworks"):
@@ -206,6 +209,7 @@ def _versions(model):
     return list(model.objects.annotate(v=RawSQL("xmin::text", ())).values_list("id", "v"))
 
 
+@pytest.mark.postgres_only("reads xmin, PostgreSQL's row version")
 def test_rows_that_would_not_change_are_not_written_again(tags):
     page = [post(i, likes=i, author_n=i % 3) for i in range(10)]
     posts_upsert(posts=page, now=T0)
