@@ -5,10 +5,13 @@ branches on `connection.vendor` (the ORM fallbacks of the dashboard and the queu
 INSERTs of ingestion, ...) is tested on the database the embedded default uses, not only on
 PostgreSQL. Everything else is the PostgreSQL test settings (nhitweek.settings.test).
 
-- The database is SQLite in memory (pytest-django makes one per xdist worker process, shared
-  between that process's threads), with the embedded default's options (busy timeout, IMMEDIATE
-  transactions). The tests that need a file (subprocesses opening the database) stay on
-  PostgreSQL; tests/nhitweek/test_embedded.py runs the real embedded default on a file.
+- The database is a SQLite file per test process under the temp dir (pytest-django adds
+  _gw0, _gw1, ... per xdist worker and removes it at the end), with the embedded default's
+  options: WAL, a busy timeout and IMMEDIATE transactions. A file, not `:memory:`: Django's
+  in-memory test database is shared-cache, whose table locks fail at once ("database table is
+  locked") instead of waiting, so a test of two writers at once could not run as the embedded
+  default's web, worker and beat do. (tests/nhitweek/test_embedded.py still runs the real
+  embedded default in subprocesses; it is part of the PostgreSQL run.)
 - The cache is the embedded default's local memory, one per worker process: nothing here needs
   Redis (or PostgreSQL), so this run needs no service at all, and two runs never share a cache.
 - The Celery broker is kombu's in-memory transport: tests never start a worker here; the ones
@@ -23,8 +26,8 @@ from pathlib import Path
 
 from .test import *  # noqa: F403
 
-# A file per test process (pytest-django adds _gw0, _gw1, ... per xdist worker), removed when
-# the run ends; with the embedded default's options: WAL, busy timeout, IMMEDIATE transactions.
+# The embedded default's options (nhitweek/settings/base.py), spelled out: base.DATABASES is
+# PostgreSQL when DATABASE_URL is set.
 _file = Path(tempfile.gettempdir()) / f"nhitweek-test-{os.getpid()}.sqlite3"
 DATABASES = {
     "default": {
