@@ -7,7 +7,7 @@ arrays) and archive batches (COPY into staging tables), and the two side by side
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
 from django.db import connection
@@ -302,3 +302,19 @@ def test_an_unknown_follower_count_keeps_the_stored_one_on_both_paths(tags, path
     assert Author.objects.get(external_id="a2").followers == 7
     posts_upsert(posts=[replace(post(5), author=author(2, followers=None))])  # nothing new
     assert Author.objects.get(external_id="a2").followers == 7
+
+
+def test_stored_times_are_found_by_the_orm_at_their_exact_instant(tags):
+    """On SQLite the page path writes times with its own INSERT; they must read as the ORM
+    writes them (UTC, no offset), or its lookups miss them: an exact instant, or a time given
+    at another offset."""
+    at = T0 + timedelta(seconds=1, microseconds=500)
+    later = (T0 + timedelta(minutes=30)).astimezone(timezone(timedelta(hours=2)))
+    posts_upsert(posts=[post(1, at=at), post(2, at=later)])
+    assert list(Post.objects.filter(created_at=at).values_list("external_id", flat=True)) == ["p1"]
+    assert Post.objects.filter(created_at__lte=at).count() == 1
+    assert Post.objects.filter(created_at__lt=T0 + timedelta(hours=1)).count() == 2
+    assert Post.objects.filter(created_at__gt=T0 + timedelta(hours=1)).count() == 0
+    assert TagSetRollup.objects.filter(minute=T0).count() == 1
+    assert TagSetRollup.objects.filter(minute=T0 + timedelta(minutes=30)).count() == 1
+    assert TagSetRollupHour.objects.filter(hour=T0).count() == 1
