@@ -7,12 +7,13 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 PORT ?= 8000
 
-.PHONY: help run run-web test lint format bench migrations-check check-services venv deps \
-	dev-deps vendor docker-build docker-up docker-down compose-check clean
+.PHONY: help run run-web test test-sqlite lint format bench migrations-check check-services venv \
+	deps dev-deps vendor docker-build docker-up docker-down compose-check clean
 
 help:
 	@echo "make run      set up, migrate, seed the demo and start web + worker + beat on :$(PORT)"
-	@echo "make test     run the whole test suite against PostgreSQL and Redis"
+	@echo "make test     run the whole test suite against PostgreSQL and Redis, then on SQLite"
+	@echo "make test-sqlite  only the tests marked both_databases, on SQLite (no services needed)"
 	@echo "make lint     ruff check, ruff format --check and mypy (types, with django-stubs)"
 	@echo "make bench    run the benchmarks in bench/"
 
@@ -55,6 +56,14 @@ check-services: dev-deps
 test: dev-deps check-services
 	@scripts/ensure_chromium.sh
 	$(PY) -m pytest -n auto -p no:cacheprovider $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory test-sqlite
+
+# The tests of code that branches on the database vendor (marked both_databases), on the
+# embedded default's SQLite with a local-memory cache: see nhitweek/settings/test_sqlite.py.
+# PYTEST_ARGS that select no marked test (exit status 5) are not a failure here.
+test-sqlite: dev-deps
+	$(PY) -m pytest -n auto -p no:cacheprovider --ds=nhitweek.settings.test_sqlite $(PYTEST_ARGS) \
+		|| [ $$? -eq 5 ]
 
 # mypy's django-stubs plugin imports nhitweek.settings.test (set in pyproject.toml) and sets
 # Django up, which connects to no database or Redis: lint needs neither running.

@@ -3,12 +3,33 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 
 from campaigns.services import user_role_set
 from tests.support.factories import CampaignFactory, UserFactory
 
 PASSWORD = "password"
+
+
+def pytest_collection_modifyitems(config, items):
+    """On SQLite (nhitweek.settings.test_sqlite, `make test-sqlite`) only the tests marked
+    both_databases run, less those marked postgres_only, which are skipped with their reason.
+    On PostgreSQL every test runs."""
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    kept, dropped = [], []
+    for item in items:
+        (kept if item.get_closest_marker("both_databases") else dropped).append(item)
+        only = item.get_closest_marker("postgres_only")
+        if only is not None:
+            reason = only.args[0] if only.args else only.kwargs.get("reason", "")
+            if not reason:
+                raise pytest.UsageError(f"{item.nodeid}: postgres_only needs a reason")
+            item.add_marker(pytest.mark.skip(reason=f"PostgreSQL only: {reason}"))
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(autouse=True)

@@ -48,8 +48,18 @@ def insert_rows(
             per_row = len(columns)
             chunk = max(1, _SQLITE_CHUNK_VARIABLES // per_row)
             one = "(" + ", ".join(["%s"] * per_row) + ")"
+            # Times as the ORM writes them (UTC, no offset), which is what its lookups compare
+            # with: sqlite3's own adapter would keep the offset ("...+00:00"), a text that no
+            # ORM lookup finds equal to the same instant.
+            adapt = connection.ops.adapt_datetimefield_value
+            times = [i for i, kind in enumerate(types) if kind == "timestamptz"]
             for start in range(0, len(rows), chunk):
                 part = rows[start : start + chunk]
+                if times:
+                    part = [list(row) for row in part]
+                    for row in part:
+                        for i in times:
+                            row[i] = adapt(row[i])
                 values = ", ".join([one] * len(part))
                 params = [value for row in part for value in row]
                 cursor.execute(

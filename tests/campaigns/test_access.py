@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission
 
 from tests.support.factories import CampaignFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.both_databases, pytest.mark.django_db]
 
 
 def _user_with(*codenames: str):

@@ -25,6 +25,8 @@ from tests.support.checks import rollups_exact
 from tests.support.factories import CampaignFactory, SourceFactory
 from tests.support.ingest_data import T0, post
 
+pytestmark = pytest.mark.both_databases
+
 NOW = T0 + timedelta(hours=3)
 STALE = NOW - timedelta(hours=1)
 

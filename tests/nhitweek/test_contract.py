@@ -23,7 +23,7 @@ from tests.support.dashboard_data import random_posts, store
 from tests.support.factories import CampaignFactory, SeriesFactory, SourceFactory
 from tests.support.wall_data import act, story
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.both_databases, pytest.mark.django_db]
 
 # --- URLs -----------------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from hashtags.models import Heartbeat
 from hashtags.services import heartbeat_record
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.both_databases, pytest.mark.django_db]
 
 URL = "/health/"
 CHECKS = {"database", "cache", "broker", "worker"}
@@ -24,6 +24,9 @@ def _get(client):
     return response, response.json()
 
 
+@pytest.mark.postgres_only(
+    "expects the PostgreSQL test settings (PostgreSQL, Redis cache and broker)"
+)
 def test_it_reports_each_check_and_is_degraded_without_a_heartbeat(client):
     response, body = _get(client)
     assert response.status_code == 200

@@ -9,7 +9,7 @@ from tests.support.curation import post_make
 from tests.support.curation_http import HTMX
 from tests.support.matrix import USER_FIXTURES, matrix_parse
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.both_databases, pytest.mark.django_db]
 
 # 200: allowed. 302: allowed, redirected back. 403: refused. login: sent to log in.
 EXPECTED = """

@@ -14,7 +14,7 @@ from hashtags.tagsets import tagset_hashtag_ids
 from tests.support.curation import post_make
 from tests.support.factories import CampaignFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.both_databases, pytest.mark.django_db]
 
 
 def ruleset(words="", authors="", reposts=False) -> RuleSet:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
+from campaigns.curation.queue import QueueFilter, queue_page
 from campaigns.models import Story
+from hashtags.ingest import posts_upsert
 from tests.support.curation import post_make
 from tests.support.curation_http import act
+from tests.support.ingest_data import post
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.both_databases, pytest.mark.django_db]
 
 
 def keys(response) -> list[str]:
@@ -56,6 +61,7 @@ def test_the_queue_filters_by_hashtag_platform_status_engagement_and_sorts(as_cu
     assert keys(as_curator.get(url, {"status": "new", "kind": "posts"})) == [f"post:{a.pk}"]
 
 
+@pytest.mark.postgres_only("full-text search (SearchVector); SQLite matches substrings")
 def test_the_queue_searches_text_with_postgres_full_text_search(as_curator, campaign):
     a = post_make(campaign, 1, text="Interoperability saves lives #NHITweek")
     b = post_make(campaign, 2, text="Great panel on telehealth policy")
@@ -161,3 +167,18 @@ def test_paging_through_posts_and_stories_at_the_same_instant_shows_each_once(
         f"story:{s.pk}" for s in reversed(stories)
     ]
     assert seen == expected
+
+
+def test_posts_stored_at_one_instant_are_all_paged_through(campaign):
+    """Stored by ingestion (its own INSERT on SQLite): the next page still finds the posts at
+    the instant of the last one shown."""
+    posts_upsert(posts=[post(n, at=campaign.start + timedelta(hours=1)) for n in range(5)])
+    seen, cursor = [], ""
+    for _ in range(5):
+        items, cursor = queue_page(
+            campaign=campaign, filters=QueueFilter(kind="posts"), after=cursor, limit=2
+        )
+        seen += [item.key for item in items]
+        if not cursor:
+            break
+    assert len(seen) == len(set(seen)) == 5

@@ -12,7 +12,7 @@ from campaigns.curation import queue as selectors_queue
 from campaigns.curation.queue import QueueFilter, SearchTooSlow, queue_page
 from tests.support.curation import post_make
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.both_databases, pytest.mark.django_db]
 
 TAG_CHOICES = [("nhitweek",), ("hitworks",), ("ihearthit",), ("nhitweek", "ihearthit"), ()]
 
@@ -84,6 +84,7 @@ def test_the_engagement_order_lists_original_posts_by_score_in_any_campaign(
     assert not any(p.is_repost for p in shown)
 
 
+@pytest.mark.postgres_only("statement_timeout and pg_sleep")
 def test_a_search_that_runs_too_long_stops_with_a_message_and_the_page_still_answers(
     as_curator, campaign, settings, monkeypatch
 ):

@@ -24,6 +24,8 @@ from tests.support.dashboard_data import (
 )
 from tests.support.factories import CampaignFactory
 
+pytestmark = pytest.mark.both_databases
+
 URL = "/c/{}/api/heatmap"
 
 

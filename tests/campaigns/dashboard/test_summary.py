@@ -26,6 +26,8 @@ from tests.support.dashboard_data import (
 )
 from tests.support.factories import CampaignFactory
 
+pytestmark = pytest.mark.both_databases
+
 URL = "/c/{}/api/summary"
 NUMBERS = ("posts", "reposts", "likes", "replies", "quotes", "unique_authors", "potential_reach")
 

@@ -25,6 +25,8 @@ from tests.support.dashboard_data import (
 )
 from tests.support.factories import CampaignFactory
 
+pytestmark = pytest.mark.both_databases
+
 TOP = "/c/{}/api/top-posts"
 CONTRIBUTORS = "/c/{}/api/contributors"
 

@@ -22,6 +22,8 @@ from tests.support.factories import CampaignFactory, SourceFactory
 from tests.support.ingest_data import post
 from tests.support.volume_data import URL, custom, random_campaign, volume
 
+pytestmark = pytest.mark.both_databases
+
 
 def brute_force(campaign, granularity: str, start: datetime, end: datetime) -> dict:
     """{(hashtag display, local bucket label): posts} straight from the posts."""

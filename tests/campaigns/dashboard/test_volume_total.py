@@ -18,6 +18,8 @@ from tests.support.factories import CampaignFactory
 from tests.support.ingest_data import post
 from tests.support.volume_data import custom, random_campaign, volume
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def public_campaign(db):

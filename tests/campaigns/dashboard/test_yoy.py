@@ -12,6 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from tests.support.dashboard_data import custom, random_posts, rich_post, store, window_posts
 from tests.support.factories import CampaignFactory, SeriesFactory
 
+pytestmark = pytest.mark.both_databases
+
 URL = "/c/{}/api/yoy"
 START_2026 = datetime(2026, 10, 5, 13, 0, tzinfo=UTC)  # 09:00 EDT
 START_2025 = datetime(2025, 10, 6, 13, 0, tzinfo=UTC)

@@ -23,7 +23,7 @@ from campaigns.totals import campaign_totals
 from hashtags.models import Author, PollLog, PollState, Post, TagSet, TagSetRollup
 from tests.support.checks import links_count, rollups_exact
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.both_databases, pytest.mark.django_db]
 
 # A Monday evening in New York: this year's edition opened at midnight, so its history is short
 # and last year's whole week is the bulk of the seed.

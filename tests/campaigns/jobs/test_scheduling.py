@@ -24,6 +24,8 @@ from hashtags.sources.base import SourceError
 from tests.support.factories import CampaignFactory, SourceFactory
 from tests.support.fake_clients import ScriptedClient
 
+pytestmark = pytest.mark.both_databases
+
 NOW = datetime(2026, 10, 6, 12, 0, tzinfo=UTC)
 
 

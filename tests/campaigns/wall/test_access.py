@@ -13,7 +13,7 @@ from tests.support.factories import CampaignFactory
 from tests.support.matrix import USER_FIXTURES, matrix_parse
 from tests.support.wall_data import EMAIL, act, store, story, wall_json
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.both_databases, pytest.mark.django_db]
 
 XSS = '<img src=x onerror=alert(1)><script>alert("wall")</script>'
 

@@ -8,7 +8,7 @@ from campaigns.wall.views import bounded_seconds
 from tests.nhitweek.test_security import csp_directives
 from tests.support.factories import CampaignFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.both_databases, pytest.mark.django_db]
 
 
 # --- Frames and policy ------------------------------------------------------------------------

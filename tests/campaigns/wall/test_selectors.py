@@ -19,7 +19,7 @@ from tests.support.factories import CampaignFactory
 from tests.support.ingest_data import post
 from tests.support.wall_data import EMAIL, act, keys, store, story, wall_json
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.both_databases, pytest.mark.django_db]
 
 
 # --- What shows, in what order -------------------------------------------------------------------

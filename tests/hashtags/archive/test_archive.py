@@ -18,7 +18,7 @@ from tests.support.checks import links_count, rollups_exact, rollups_stored, tag
 from tests.support.factories import CampaignFactory
 from tests.support.ingest_data import T0, post
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.both_databases, pytest.mark.django_db]
 ARCHIVES = Path(__file__).resolve().parents[2] / "fixtures" / "archives"
 TWARC2 = ARCHIVES / "search.twarc2.jsonl"
 

@@ -7,7 +7,7 @@ arrays) and archive batches (COPY into staging tables), and the two side by side
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
 from django.db import connection
@@ -28,6 +28,8 @@ from tests.support.checks import links_count, rollups_exact, rollups_stored, tag
 from tests.support.factories import SourceFactory
 from tests.support.ingest_data import T0, author, post
 from tests.support.together import run_together
+
+pytestmark = pytest.mark.both_databases
 
 
 @pytest.fixture(params=["page", "copy"], autouse=True)
@@ -160,6 +162,7 @@ def test_a_failing_page_saves_neither_posts_nor_cursor(tags):
     assert set(Post.objects.values_list("external_id", flat=True)) == {"p1"}
 
 
+@pytest.mark.postgres_only("two writers at once: PostgreSQL's row locks and deadlock retry")
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_storing_overlapping_pages_at_once_match_one_worker():
     for name in ("NHITweek", "HITworks"):
@@ -207,6 +210,7 @@ def _versions(model):
     return list(model.objects.annotate(v=RawSQL("xmin::text", ())).values_list("id", "v"))
 
 
+@pytest.mark.postgres_only("reads xmin, PostgreSQL's row version")
 def test_rows_that_would_not_change_are_not_written_again(tags):
     page = [post(i, likes=i, author_n=i % 3) for i in range(10)]
     posts_upsert(posts=page, now=T0)
@@ -299,3 +303,19 @@ def test_an_unknown_follower_count_keeps_the_stored_one_on_both_paths(tags, path
     assert Author.objects.get(external_id="a2").followers == 7
     posts_upsert(posts=[replace(post(5), author=author(2, followers=None))])  # nothing new
     assert Author.objects.get(external_id="a2").followers == 7
+
+
+def test_stored_times_are_found_by_the_orm_at_their_exact_instant(tags):
+    """On SQLite the page path writes times with its own INSERT; they must read as the ORM
+    writes them (UTC, no offset), or its lookups miss them: an exact instant, or a time given
+    at another offset."""
+    at = T0 + timedelta(seconds=1, microseconds=500)
+    later = (T0 + timedelta(minutes=30)).astimezone(timezone(timedelta(hours=2)))
+    posts_upsert(posts=[post(1, at=at), post(2, at=later)])
+    assert list(Post.objects.filter(created_at=at).values_list("external_id", flat=True)) == ["p1"]
+    assert Post.objects.filter(created_at__lte=at).count() == 1
+    assert Post.objects.filter(created_at__lt=T0 + timedelta(hours=1)).count() == 2
+    assert Post.objects.filter(created_at__gt=T0 + timedelta(hours=1)).count() == 0
+    assert TagSetRollup.objects.filter(minute=T0).count() == 1
+    assert TagSetRollup.objects.filter(minute=T0 + timedelta(minutes=30)).count() == 1
+    assert TagSetRollupHour.objects.filter(hour=T0).count() == 1

@@ -41,6 +41,8 @@ from tests.support.factories import SourceFactory
 from tests.support.ingest_data import T0, post
 from tests.support.together import run_together
 
+pytestmark = pytest.mark.both_databases
+
 TAGS = ("nhitweek", "hitworks", "ihearthit")
 
 
@@ -171,6 +173,7 @@ def test_a_grown_tag_set_moves_the_post_and_its_engagement(tags, path):
     rollups_exact()
 
 
+@pytest.mark.postgres_only("two writers at once: PostgreSQL's row locks and deadlock retry")
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("staged_min", [1000, 10**9])
 def test_two_workers_growing_and_refreshing_the_same_posts_at_once_match_one(staged_min):

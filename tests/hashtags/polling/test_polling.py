@@ -17,6 +17,8 @@ from tests.support.fake_clients import ScriptedClient, links_per_tag, pages
 from tests.support.generations import generations
 from tests.support.polling_data import INTERVAL, NOW, clock, logs, poll, state, tags_make
 
+pytestmark = pytest.mark.both_databases
+
 # --- A poll that works ---------------------------------------------------------------------------
 
 

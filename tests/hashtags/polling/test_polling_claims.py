@@ -15,6 +15,8 @@ from tests.support.factories import SourceFactory
 from tests.support.fake_clients import ScriptedClient, pages
 from tests.support.polling_data import INTERVAL, NOW, Untouchable, poll, state, tags_make
 
+pytestmark = pytest.mark.both_databases
+
 
 def test_a_poll_stops_at_max_pages_and_is_due_again_at_once_to_continue(source, tags):
     steps = pages(count=5, hashtags=list(tags))

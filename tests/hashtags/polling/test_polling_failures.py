@@ -13,6 +13,8 @@ from hashtags.sources.base import Page, SourceError
 from tests.support.fake_clients import ScriptedClient, page_posts, pages
 from tests.support.polling_data import INTERVAL, NOW, Untouchable, clock, logs, poll, state
 
+pytestmark = pytest.mark.both_databases
+
 
 def test_a_permanent_error_disables_the_source_with_its_reason_and_keeps_earlier_pages(
     source, tags, client, admin_user
