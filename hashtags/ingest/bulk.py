@@ -54,12 +54,11 @@ def insert_rows(
             adapt = connection.ops.adapt_datetimefield_value
             times = [i for i, kind in enumerate(types) if kind == "timestamptz"]
             for start in range(0, len(rows), chunk):
-                part = rows[start : start + chunk]
+                part: list[Sequence[Any]] = list(rows[start : start + chunk])
                 if times:
-                    part = [list(row) for row in part]
-                    for row in part:
-                        for i in times:
-                            row[i] = adapt(row[i])
+                    part = [
+                        [adapt(v) if i in times else v for i, v in enumerate(row)] for row in part
+                    ]
                 values = ", ".join([one] * len(part))
                 params = [value for row in part for value in row]
                 cursor.execute(
