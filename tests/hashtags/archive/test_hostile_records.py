@@ -15,16 +15,11 @@ from hashtags.archive import archive_import
 from hashtags.archive.bounded import JSON_DEPTH_MAX, json_bounded
 from hashtags.models import Post
 from tests.support.factories import CampaignFactory
+from tests.support.ingest_data import ARCHIVE_RECORD
 
 pytestmark = pytest.mark.django_db
 
-GOOD = {
-    "platform": "x",
-    "external_id": "9",
-    "created_at": "2026-09-16T15:00:00+00:00",
-    "author": {"external_id": "a9", "handle": "nine"},
-    "hashtags": ["NHITweek"],
-}
+GOOD = ARCHIVE_RECORD
 
 
 def tweet(**fields) -> dict:
