@@ -15,9 +15,9 @@ from typing import IO, Any
 
 CHUNK = 1 << 20  # what skipping an over-long line holds at a time
 JSON_DEPTH_MAX = 32  # an X API page nests about 7 deep; Python's parser gives up near 1000
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_STRING = re.compile(rb'"[^"]*"')  # once escaped quotes and backslashes are taken out
 _PAIR = re.compile(rb"\[\]|\{\}")
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
 
 
 class RecordTooLong(ValueError):
@@ -75,16 +75,24 @@ class TextLines:
 def json_bounded(raw: bytes) -> Any:
     """One line's JSON value; ValueError if it nests deeper than JSON_DEPTH_MAX or spells
     Infinity or NaN (no column holds them)."""
+    # No more opening brackets than the limit: no deeper either (most jsonl records).
+    if raw.count(b"[") + raw.count(b"{") > JSON_DEPTH_MAX:
+        _depth_checked(raw)
+    return json.loads(raw, parse_constant=_constant_refused)
+
+
+def _depth_checked(raw: bytes) -> None:
     # With its strings taken out, a JSON text's brackets must pair up, innermost first, in
-    # at most JSON_DEPTH_MAX rounds; the parser itself would recurse once per level.
-    brackets = _STRING.sub(b"", raw).translate(None, _NOT_BRACKETS)
+    # at most JSON_DEPTH_MAX rounds; the parser itself would recurse once per level. Only \\
+    # and \" can end or hide a string's end, read left to right as bytes.replace reads them.
+    text = raw.replace(b"\\\\", b"").replace(b'\\"', b"") if b"\\" in raw else raw
+    brackets = _STRING.sub(b"", text.translate(None, _NOT_STRUCTURE))
     depth = 0
     while brackets:
         depth += 1
         brackets, paired = _PAIR.subn(b"", brackets)
         if depth > JSON_DEPTH_MAX or not paired:
             raise ValueError(f"JSON nested deeper than {JSON_DEPTH_MAX} or unbalanced")
-    return json.loads(raw, parse_constant=_constant_refused)
 
 
 def _constant_refused(name: str) -> Any:

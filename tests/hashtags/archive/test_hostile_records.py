@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hashtags.archive import archive_import
 from hashtags.archive.bounded import JSON_DEPTH_MAX, json_bounded
@@ -169,9 +171,26 @@ def test_the_years_edges_in_utc_are_imported(tmp_path):
 # --- bounds ------------------------------------------------------------------------------------
 
 
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='[]{}"\\ax\n'),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=40,
+)
+
+
+@given(_JSON)
+def test_any_json_within_the_depth_limit_reads_as_json_does(value):
+    raw = json.dumps(value).encode()
+    assert json_bounded(raw) == json.loads(raw)
+    wide = json.dumps([value, list(range(40)), [[]] * 40]).encode()  # past the bracket count
+    assert json_bounded(wide) == json.loads(wide)
+
+
 def test_json_as_deep_as_the_limit_is_read_and_one_deeper_is_refused():
     assert json_bounded(deep(JSON_DEPTH_MAX)) is not None
     assert json_bounded(b'{"a": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\"[[["}') is not None
+    hidden = b'["\\\\", ' + deep(JSON_DEPTH_MAX - 1) + b', "\\\\\\"' + b"[" * 40 + b'"]'
+    assert json_bounded(hidden) == json.loads(hidden)
     with pytest.raises(ValueError):
         json_bounded(deep(JSON_DEPTH_MAX + 1))
     with pytest.raises(ValueError):
