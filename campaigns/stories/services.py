@@ -21,6 +21,7 @@ from django.utils.crypto import salted_hmac
 from redis.exceptions import RedisError
 
 from campaigns.models import Campaign, Story
+from hashtags.archive.cells import cell_guard
 
 logger = logging.getLogger(__name__)
 
@@ -163,14 +164,6 @@ def stories_approved(*, campaign: Campaign) -> QuerySet[Story]:
     )
 
 
-def _cell(value: Any) -> str:
-    """A CSV cell a spreadsheet will not run: leading = + - @ (formula triggers) get a quote."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 def story_export_rows(*, campaign: Campaign, chunk_size: int = 500) -> Iterator[list[str]]:
     """The header, then one row per story of the campaign (every status), oldest first."""
     yield list(EXPORT_COLUMNS)
@@ -184,11 +177,11 @@ def story_export_rows(*, campaign: Campaign, chunk_size: int = 500) -> Iterator[
             str(story.pk),
             story.created_at.isoformat(),
             story.status,
-            _cell(story.name),
+            cell_guard(story.name),
             story.get_role_display(),
-            _cell(story.email),
-            _cell(story.text),
-            _cell(story.link),
+            cell_guard(story.email),
+            cell_guard(story.text),
+            cell_guard(story.link),
             "yes" if story.consent else "no",
             story.reviewed_at.isoformat() if story.reviewed_at else "",
             story.reviewed_by.get_username() if story.reviewed_by else "",

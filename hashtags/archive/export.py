@@ -2,7 +2,9 @@
 
 The round trip is the design: an export imported into an empty database gives the same posts,
 authors, links and rollups. Rows stream to a text stream one at a time, so memory stays flat.
-The fields are hashtags.archive.records'.
+The fields are hashtags.archive.records'. CSV cells are guarded against spreadsheet formulas
+(hashtags.archive.cells; the reader removes the guard) and rows end in CRLF, so that a carriage
+return inside a text is quoted rather than read as the row's end.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from ..ingest.rows import POST, Column
+from .cells import cell_guard
 from .records import AUTHOR_FIELDS, CSV_COLUMNS, RECORD_FIELDS, is_list
 
 if TYPE_CHECKING:
@@ -54,7 +57,7 @@ def archive_write(
     if fmt not in FORMATS_OUT:
         raise ValueError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS_OUT)}.")
     written = 0
-    writer = csv.writer(out, lineterminator="\n") if fmt == "csv" else None
+    writer = csv.writer(out, lineterminator="\r\n") if fmt == "csv" else None
     if writer is not None:
         writer.writerow(CSV_COLUMNS)
     for post, hashtags in rows:
@@ -74,4 +77,4 @@ def _csv_row(record: dict[str, Any]) -> list[Any]:
             flat[name] = " ".join(flat[name])
     for name in _FLAGS:
         flat[name] = "true" if flat[name] else "false"
-    return [flat[column] for column in CSV_COLUMNS]
+    return [cell_guard(flat[column]) for column in CSV_COLUMNS]

@@ -1,51 +1,75 @@
 """Reads archive records (twarc2 pages, our jsonl and csv) into `PostData`, a line at a time.
 
 A line that is not what its format promises comes out as None with its line number, never as an
-exception, so it costs only itself. Each post is checked against what the database would refuse,
-so one that passes cannot fail the batch it is stored in. Fields are read by name, the ones
-hashtags.archive.records lists (csv: by header, as hashtags.archive.export writes them).
+exception, so it costs only itself: too long, too deep, a number or date no column holds (see
+hashtags.archive.bounded). Each post is checked against what the database would refuse, so one
+that passes cannot fail the batch it is stored in. Fields are read by name, the ones
+hashtags.archive.records lists (csv: by header, as hashtags.archive.export writes them, its
+guarded cells read back by hashtags.archive.cells; a UTF-8 byte-order mark is allowed).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from ..models import Platform
 from ..normalize import hashtag_normalize
 from ..sources import x_posts as x_source
 from ..sources.base import AuthorData, PostData
+from .bounded import RecordTooLong, TextLines, json_bounded, lines_bounded
+from .cells import cell_unguard
 from .records import AUTHOR_FIELDS, POST_FIELDS, is_list
 
 FORMATS_IN = ("twarc2", "jsonl", "csv")
 _BIGINT_MAX = 2**63 - 1
 _BOOLS = {"true": True, "t": True, "1": True, "yes": True, "false": False, "f": False, "0": False}
 _BOOLS |= {"no": False, "": False}
+# What reading one record may raise on hostile input: each means "this line is malformed".
+# (OverflowError: a date past year 9999 or a snowflake id too big for a time; RecursionError is
+# kept out by json_bounded, and listed in case a nested value slips through elsewhere.)
+_MALFORMED = (
+    ValueError,
+    KeyError,
+    TypeError,
+    AttributeError,
+    ValidationError,
+    OverflowError,
+    RecursionError,
+)
 
 
 class MalformedRecord(ValueError):
     """A line that cannot become whole posts."""
 
 
-def archive_records(*, stream: IO[bytes], fmt: str) -> Iterator[tuple[int, list[PostData] | None]]:
-    """(line number, posts) per record of a binary stream; posts is None for a malformed line."""
+def archive_records(
+    *, stream: IO[bytes], fmt: str, limit: int | None = None
+) -> Iterator[tuple[int, list[PostData] | None]]:
+    """(line number, posts) per record of a binary stream; posts is None for a malformed line.
+
+    limit: the longest record read (default ARCHIVE_RECORD_MAX_BYTES; csv: characters)."""
+    limit = settings.ARCHIVE_RECORD_MAX_BYTES if limit is None else limit
     if fmt == "csv":
-        yield from _csv_records(stream)
+        yield from _csv_records(stream, limit=limit)
         return
     parse = _twarc2_posts if fmt == "twarc2" else _jsonl_post
-    for number, raw in enumerate(stream, start=1):
+    for number, raw in lines_bounded(stream, limit=limit):
+        if raw is None:
+            yield number, None
+            continue
         if not raw.strip():
             continue  # blank lines (a trailing newline, a hand-edited file) are not records
         try:
-            posts = parse(json.loads(raw))  # bytes: invalid UTF-8 is a ValueError too
+            posts = parse(json_bounded(raw))  # bytes: invalid UTF-8 is a ValueError too
             yield number, [_checked(p) for p in posts]
-        except (ValueError, KeyError, TypeError, AttributeError, ValidationError):
+        except _MALFORMED:
             yield number, None
 
 
@@ -60,7 +84,8 @@ def _twarc2_posts(page: Any) -> list[PostData]:
     originals = {t["id"]: t for t in includes.get("tweets") or []}
     posts = []
     for tweet in tweets:
-        if not str(tweet.get("id", "")).isdigit():
+        tweet_id = tweet.get("id")
+        if not (isinstance(tweet_id, str) and tweet_id.isascii() and tweet_id.isdigit()):
             raise MalformedRecord("a tweet without an id")
         posts.append(x_source._post(tweet, users=users, originals=originals))
     return posts
@@ -79,27 +104,32 @@ def _jsonl_post(record: Any) -> list[PostData]:
     ]
 
 
-def _csv_records(stream: IO[bytes]) -> Iterator[tuple[int, list[PostData] | None]]:
+def _csv_records(stream: IO[bytes], *, limit: int) -> Iterator[tuple[int, list[PostData] | None]]:
     # surrogateescape keeps a bad byte from failing a whole 8 KB chunk; _checked refuses its row.
-    text = io.TextIOWrapper(stream, encoding="utf-8", errors="surrogateescape", newline="")
-    reader = csv.DictReader(text, strict=True)
+    # utf-8-sig: spreadsheets save "CSV UTF-8" with a byte-order mark before the header.
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    lines = TextLines(text, limit=limit)
+    reader = csv.DictReader(lines, strict=True)
     rows = iter(reader)
     while True:
         try:
             row = next(rows)
         except StopIteration:
             return
-        except csv.Error:  # e.g. an unterminated quote: the rest of the file is one bad field
-            yield reader.line_num, None
+        except (csv.Error, RecordTooLong):  # e.g. an unterminated quote: the rest of the file
+            lines.record_done()  # is one bad field
+            yield lines.number, None
             continue
+        lines.record_done()
         try:
             if None in row or None in row.values():
                 raise MalformedRecord("wrong number of columns")
+            row = {name: cell_unguard(cell) for name, cell in row.items()}
             author = {c.name: row.get(f"author_{c.name}") for c in AUTHOR_FIELDS}
             post = _post_from(row, author=author, split=lambda value: (value or "").split())
-            yield reader.line_num, [_checked(post)]
-        except (ValueError, KeyError, TypeError, AttributeError, ValidationError):
-            yield reader.line_num, None
+            yield lines.number, [_checked(post)]
+        except _MALFORMED:
+            yield lines.number, None
 
 
 def _post_from(
@@ -136,12 +166,16 @@ def _text(value: Any) -> str:
 def _count(value: Any) -> int:
     if value in (None, ""):
         return 0
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise MalformedRecord("expected a whole number")
-    number = int(value)
-    if not 0 <= number <= _BIGINT_MAX:
-        raise MalformedRecord("count out of range")
-    return number
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if not _fits(value):
+        raise MalformedRecord("expected a whole number a bigint column holds, not negative")
+    return value
+
+
+def _fits(number: Any) -> bool:
+    """A count a bigint column holds: a whole number (not a flag, not a float), not negative."""
+    return type(number) is int and 0 <= number <= _BIGINT_MAX
 
 
 def _bool(value: Any) -> bool:
@@ -153,9 +187,14 @@ def _bool(value: Any) -> bool:
 
 
 def _moment(value: Any) -> datetime:
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
+    return _moment_checked(datetime.fromisoformat(value))
+
+
+def _moment_checked(moment: Any) -> datetime:
+    """An aware time that is still one in UTC (years 1 to 9999), as it is stored and read."""
+    if not isinstance(moment, datetime) or moment.utcoffset() is None:
         raise MalformedRecord("created_at has no time zone")
+    moment.astimezone(UTC)  # OverflowError past the year range: the caller's malformed line
     return moment
 
 
@@ -196,8 +235,7 @@ def _checked(post: PostData) -> PostData:
     numbers = [getattr(post, name) for name in _POST_COUNTS]
     numbers += [getattr(author, name) for name in _AUTHOR_COUNTS]
     for number in numbers:
-        if not 0 <= int(number) <= _BIGINT_MAX:
+        if not _fits(number):  # twarc2's metrics arrive as the JSON had them: 1.5, 1e300, -1
             raise MalformedRecord("count out of range")
-    if post.created_at.tzinfo is None:
-        raise MalformedRecord("created_at has no time zone")
+    _moment_checked(post.created_at)
     return post

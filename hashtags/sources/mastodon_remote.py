@@ -9,7 +9,10 @@ local id in it, but another server's status has no id there. So, both ways, in t
    nothing. The client it goes through carries no token, follows no redirect and waits at most
    ORIGIN_TIMEOUT seconds; only https origins with a domain name on the default port whose
    every address is a public one (not loopback, private, link-local or reserved: a status uri
-   is anyone's to write) are asked, at most ORIGINS_MAX per refresh. A status its origin does
+   is anyone's to write) are asked, at most ORIGINS_MAX per refresh. The addresses are checked
+   when each connection is made, and the connection goes to a checked one
+   (hashtags.sources.public_http), so a name that answers differently the second time is
+   still refused. A status its origin does
    not return is gone (deleted, or no longer public) and is left out. An origin that fails is
    logged, not asked again by this client (one refresh run), and its statuses go on to step 2.
 2. Any other uri (other software, or an origin that failed or was one too many) is resolved
@@ -38,12 +41,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
 from mastodon import Mastodon
 from mastodon.errors import MastodonAPIError, MastodonError, MastodonNotFoundError
 
 from .base import PostData
 from .mastodon_posts import _posts_from
+from .public_http import public_session, refusal_of, refusals
 
 logger = logging.getLogger(__name__)
 
@@ -109,14 +112,13 @@ def _public_domain(host: str) -> bool:
 
 
 def _not_public(host: str) -> str:
-    """Why `host` may not be asked ("" if every address it resolves to is a public one). The
-    request resolves it again: this keeps out names that point inside, not a name server that
-    changes its answer in between."""
+    """Why `host` is not asked ("" if every address it resolves to is a public one). This only
+    spares a client for names that point inside: each connection checks again (public_http)."""
     try:
         addresses = _addresses(host)
     except OSError as exc:
         return f"its name does not resolve: {exc}"
-    inside = sorted(a for a in addresses if not ipaddress.ip_address(a.split("%")[0]).is_global)
+    inside = refusals(list(addresses))
     if inside or not addresses:
         return f"it resolves to an address that is not public ({', '.join(inside)})"
     return ""
@@ -238,8 +240,7 @@ class RemoteStatuses:
         return posts, rest
 
     def _origin_statuses(self, origin: str, ids: list[str]) -> list[Any]:
-        session = requests.Session()
-        session.max_redirects = 0  # a redirect could lead anywhere, plain http included
+        session = public_session()  # https to public addresses only, checked at connect
         api = Mastodon(
             api_base_url=origin,
             access_token=None,  # our token is for the configured server only
@@ -294,6 +295,9 @@ def _search(api: Mastodon, uri: str) -> Any:
 
 
 def _described(exc: Exception) -> str:
+    refused = refusal_of(exc)
+    if refused:
+        return f"refused: {refused}"
     if isinstance(exc, MastodonAPIError) and len(exc.args) > 1 and isinstance(exc.args[1], int):
         return f"HTTP {exc.args[1]}"
     cause = exc.__cause__ or exc.__context__  # Mastodon.py wraps the requests error

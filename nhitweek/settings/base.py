@@ -161,6 +161,9 @@ METRICS_REFRESH_PLATFORMS = env_list("METRICS_REFRESH_PLATFORMS", ["mastodon", "
 METRICS_REFRESH_SCHEDULER_SECONDS = env_int("METRICS_REFRESH_SCHEDULER_SECONDS", 300)
 # A curator-queue text search is stopped after this long (campaigns.curation.queue).
 QUEUE_SEARCH_TIMEOUT_MS = env_int("QUEUE_SEARCH_TIMEOUT_MS", 5000)
+# The longest archive record import_posts reads (a line; csv: a row, in characters); a longer
+# one is skipped without being read whole (hashtags.archive.bounded).
+ARCHIVE_RECORD_MAX_BYTES = env_int("ARCHIVE_RECORD_MAX_BYTES", 10 * 1024 * 1024)
 # Statuses of other Mastodon servers refreshed per refresh run (hashtags.sources.mastodon_remote).
 MASTODON_REMOTE_LOOKUP_MAX = env_int("MASTODON_REMOTE_LOOKUP_MAX", 40)
 # How long a worker reuses a Bluesky author's follower count (hashtags.sources.bluesky_profiles).

@@ -7,6 +7,14 @@ from datetime import UTC, datetime, timedelta
 from hashtags.sources.base import AuthorData, PostData
 
 T0 = datetime(2026, 10, 5, 13, 0, tzinfo=UTC)
+# One well-formed jsonl archive record, the fewest fields import_posts needs.
+ARCHIVE_RECORD = {
+    "platform": "x",
+    "external_id": "9",
+    "created_at": "2026-09-16T15:00:00+00:00",
+    "author": {"external_id": "a9", "handle": "nine"},
+    "hashtags": ["NHITweek"],
+}
 
 
 def author(n: int = 1, platform: str = "x", followers: int = 100) -> AuthorData:

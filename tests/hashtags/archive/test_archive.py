@@ -16,7 +16,7 @@ from hashtags.models import Author, Post, TagSetRollup, TagSetRollupHour
 from hashtags.services import hashtag_get_or_create
 from tests.support.checks import links_count, rollups_exact, rollups_stored, tag_names
 from tests.support.factories import CampaignFactory
-from tests.support.ingest_data import T0, post
+from tests.support.ingest_data import ARCHIVE_RECORD, T0, post
 
 pytestmark = [pytest.mark.both_databases, pytest.mark.django_db]
 ARCHIVES = Path(__file__).resolve().parents[2] / "fixtures" / "archives"
@@ -213,13 +213,7 @@ def test_malformed_csv_rows_are_skipped_with_their_line_numbers(week, tmp_path):
 
 
 def test_malformed_jsonl_lines_are_skipped_and_the_rest_stored(week, tmp_path):
-    good = {
-        "platform": "x",
-        "external_id": "9",
-        "created_at": "2026-09-16T15:00:00+00:00",
-        "author": {"external_id": "a9", "handle": "nine"},
-        "hashtags": ["NHITweek"],
-    }
+    good = ARCHIVE_RECORD
     lines = [
         json.dumps(good),
         json.dumps({**good, "external_id": "10", "likes": -1}),
