@@ -28,9 +28,17 @@ COLLECT = (
 )
 
 
+def templates() -> list[Path]:
+    return sorted(
+        path
+        for folder in (ROOT / "templates", *ROOT.glob("*/templates"))
+        for path in folder.rglob("*.html")
+    )
+
+
 def template_static_names() -> set[str]:
     names: set[str] = set()
-    for template in (ROOT / "templates").rglob("*.html"):
+    for template in templates():
         names |= {match["name"] for match in LITERAL_STATIC_TAG.finditer(template.read_text())}
     return names
 
@@ -77,7 +85,7 @@ def test_the_manifest_holds_every_file_the_templates_name(collected) -> None:
 
 
 def test_templates_name_static_files_only_as_literals_the_check_can_read() -> None:
-    for template in (ROOT / "templates").rglob("*.html"):
+    for template in templates():
         text = template.read_text()
         tags, literals = STATIC_TAG.findall(text), LITERAL_STATIC_TAG.findall(text)
         assert len(tags) == len(literals), template.relative_to(ROOT)
