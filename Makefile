@@ -1,14 +1,22 @@
 # Everything a person does with nhitweek is a make target. `make run` and `make test` set up
-# the virtual environment themselves; nothing needs installing beforehand but Python 3.11.
+# the virtual environment themselves; nothing needs installing beforehand but Python 3.11 or
+# newer (and make). Node.js is only for maintainers who upgrade the front-end packages.
 
-PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
-VENV := .venv
+# The first of these that runs and is 3.11 or newer (pyenv's shims exist but may refuse);
+# override with `make PYTHON=/path/to/python3.x VENV=.venv-3x test`.
+PYTHON_CANDIDATES := python3 python3.14 python3.13 python3.12 python3.11
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell for p in $(PYTHON_CANDIDATES); do \
+	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 \
+	&& { command -v "$$p"; break; }; done)
+endif
+VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 PORT ?= 8000
 
 .PHONY: help run run-web test test-sqlite lint format bench migrations-check check-services venv \
-	deps dev-deps vendor docker-build docker-up docker-down compose-check clean
+	deps dev-deps vendor vendor-check docker-build docker-up docker-down compose-check clean
 
 help:
 	@echo "make run      set up, migrate, seed the demo and start web + worker + beat on :$(PORT)"
@@ -18,9 +26,12 @@ help:
 	@echo "make bench    run the benchmarks in bench/"
 
 $(PY):
-	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed (python3.11 not found)."; exit 1; }
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || \
-		{ echo "Python 3.11 is needed; $(PYTHON) is $$($(PYTHON) --version)."; exit 1; }
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed: none of" \
+		"$(PYTHON_CANDIDATES) on PATH runs and is 3.11+. Install one, or pass" \
+		"PYTHON=/path/to/python3.11-or-newer."; exit 1; }
+	@"$(PYTHON)" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed; $(PYTHON) is" \
+		"$$("$(PYTHON)" --version 2>&1 | head -n1)."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --upgrade pip
 
@@ -34,13 +45,21 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(PY)
 	$(PIP) install -r requirements-dev.txt
 	@touch $@ $(VENV)/.deps
 
-static/vendor/.stamp: package.json package-lock.json scripts/vendor_static.sh
+deps: $(VENV)/.deps
+dev-deps: $(VENV)/.dev-deps
+
+# Maintainers only (Node.js with npm): after changing package.json, `npm install
+# --package-lock-only` pins the new versions, `make vendor` copies their files into the committed
+# static/vendor/, and `make vendor-check` proves the script reproduces them byte for byte.
+vendor:
 	@scripts/vendor_static.sh
 
-vendor: static/vendor/.stamp
-
-deps: $(VENV)/.deps vendor
-dev-deps: $(VENV)/.dev-deps vendor
+vendor-check:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+		scripts/vendor_static.sh "$$tmp/vendor" >/dev/null && \
+		{ diff -r "$$tmp/vendor" static/vendor || { echo "static/vendor/ is not what" \
+		"package-lock.json makes: run make vendor and commit the result"; exit 1; }; } && \
+		echo "static/vendor/: reproduced byte for byte from package-lock.json"
 
 run: deps
 	$(PY) manage.py migrate --noinput
