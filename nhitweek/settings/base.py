@@ -207,12 +207,14 @@ LOGOUT_REDIRECT_URL = "campaigns:list"
 # Failures count per username (from any address) and per client address (for any username),
 # so LOGIN_FAILURE_LIMIT wrong passwords lock the account everywhere and the address for every
 # account: guessing one password from many addresses and many passwords from one both stop.
-# A lock lasts LOGIN_COOLOFF_MINUTES after the last attempt (each attempt while locked starts
-# the wait again); an admin lifts it early with `manage.py axes_reset_username USER`.
+# A lock lasts LOGIN_COOLOFF_MINUTES after the failure that set it; an admin lifts it early
+# with `manage.py axes_reset_username USER`.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 30))
-AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+# Attempts while locked are refused unrecorded: recording them would append each request's
+# data to the attempt's row without bound, so a bot hammering a lock would flood the database.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True  # a right password (when not locked) forgets earlier typos
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # survives a cache outage
 AXES_CLIENT_IP_CALLABLE = "nhitweek.clients.client_address"
