@@ -1,6 +1,7 @@
-"""Who is calling: the client's address as every limit counts it, and whether a call is local.
+"""Who is calling and how often: the client's address as every limit counts it, a fixed-window
+counter for those limits, and whether a call is local.
 
-One function for the story form's limit, the login lockout (django-axes) and the CSP report
+One address for the story form's limit, the login lockout (django-axes) and the CSP report
 limit, so a visitor behind our proxy is one visitor to all three.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
 
 # Headers a proxy adds when it forwards a request; a loopback call carrying one came from afar.
@@ -57,3 +59,14 @@ def is_local(request: HttpRequest) -> bool:
         return False
     header = settings.CLIENT_ADDRESS_HEADER
     return not any(request.META.get(name) for name in (*_FORWARDING_HEADERS, header) if name)
+
+
+def client_hits(*, key: str, window_seconds: int) -> int:
+    """Count one hit under key in a fixed window and return the window's count so far; the
+    cache's own errors reach the caller, which decides what an outage means."""
+    cache.add(key, 0, timeout=window_seconds)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window ended between add and incr
+        cache.set(key, 1, timeout=window_seconds)
+        return 1

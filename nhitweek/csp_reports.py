@@ -12,13 +12,12 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from redis.exceptions import RedisError
 
-from .clients import client_address
+from .clients import client_address, client_hits
 
 logger = logging.getLogger("nhitweek.csp")
 
@@ -34,18 +33,6 @@ FIELDS = (
     ("line", ("line-number",), ("lineNumber",)),
     ("disposition", ("disposition",), ("disposition",)),
 )
-
-
-def _over_limit(address: str) -> bool:
-    """Count one report for this address in a fixed one-minute window."""
-    key = f"csp-report:{address}"
-    cache.add(key, 0, timeout=RATE_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the window ended between add and incr
-        cache.set(key, 1, timeout=RATE_WINDOW_SECONDS)
-        count = 1
-    return count > settings.CSP_REPORT_RATE_LIMIT
 
 
 def _reports(data: Any) -> list[tuple[dict, int]]:
@@ -77,7 +64,10 @@ def _field(body: dict, names: tuple[str, ...]) -> str:
 @require_POST
 def csp_report(request: HttpRequest) -> HttpResponse:
     try:
-        if _over_limit(client_address(request)):
+        hits = client_hits(
+            key=f"csp-report:{client_address(request)}", window_seconds=RATE_WINDOW_SECONDS
+        )
+        if hits > settings.CSP_REPORT_RATE_LIMIT:
             return HttpResponse(status=429, headers={"Retry-After": str(RATE_WINDOW_SECONDS)})
     except (RedisError, OSError):
         # Without the counter a flood cannot be told from a page: drop the report unlogged.
