@@ -2,7 +2,9 @@
 
 HTTP 503 when the database, the cache or the broker cannot be reached (the site cannot do its
 work); 200 with status "degraded" when only the worker heartbeat is missing or stale, so the web
-container stays healthy while workers restart.
+container stays healthy while workers restart. Only staff and calls from this machine (the
+container's own probe) see the checks; anyone else gets {"status": "ok"} or {"status": "error"}
+with the same HTTP status, since error texts and worker host names help an attacker.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from hashtags.models import Heartbeat
+
+from .clients import is_local
 
 
 def _timed(check) -> dict:
@@ -72,8 +76,17 @@ def _worker() -> dict:
     }
 
 
+def _may_see_details(request: HttpRequest) -> bool:
+    if is_local(request):
+        return True
+    try:
+        return bool(request.user.is_staff)
+    except Exception:  # noqa: BLE001 - a session the database cannot read is nobody's
+        return False
+
+
 @never_cache
-@require_GET
+@require_safe  # HEAD answers as GET does, without the body
 def health(request: HttpRequest) -> JsonResponse:
     checks = {"database": _timed(_database), "cache": _timed(_cache), "broker": _timed(_broker)}
     worker = _timed(_worker)
@@ -85,4 +98,6 @@ def health(request: HttpRequest) -> JsonResponse:
         status, code = "degraded", 200
     else:
         status, code = "ok", 200
+    if not _may_see_details(request):
+        return JsonResponse({"status": "ok" if code == 200 else "error"}, status=code)
     return JsonResponse({"status": status, "checks": checks}, status=code)

@@ -1,4 +1,4 @@
-"""Site URLs: one URL module per feature, then auth, health and the Django admin.
+"""Site URLs: one URL module per feature, then auth, health, CSP reports and the Django admin.
 
 Feature pages share the namespace "campaigns" and their JSON the namespace "api" (both are in
 templates, scripts and bookmarks), so each feature's module lists `pages` and `endpoints` and
@@ -15,7 +15,7 @@ from campaigns.home import urls as home
 from campaigns.stories import urls as stories
 from campaigns.wall import urls as wall
 
-from . import health
+from . import csp_reports, health
 
 admin.site.site_header = "nhitweek administration"
 admin.site.site_title = "nhitweek admin"
@@ -29,5 +29,6 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("health/", health.health, name="health"),
+    path("csp-report/", csp_reports.csp_report, name="csp_report"),
     path("admin/", admin.site.urls),
 ]

@@ -14,7 +14,6 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.crypto import salted_hmac
@@ -22,6 +21,7 @@ from redis.exceptions import RedisError
 
 from campaigns.models import Campaign, Story
 from hashtags.archive.cells import cell_guard
+from nhitweek.clients import client_hits
 
 logger = logging.getLogger(__name__)
 
@@ -114,12 +114,7 @@ def _rate_limit_take(*, client_key: str) -> None:
     window = settings.STORIES_RATE_WINDOW_SECONDS
     key = f"stories:rate:{client_key}"
     try:
-        cache.add(key, 0, timeout=window)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # the window ended between add and incr
-            cache.set(key, 1, timeout=window)
-            count = 1
+        count = client_hits(key=key, window_seconds=window)
     except CACHE_ERRORS:
         # Without the counter we cannot tell a flood from a person: refuse, keep nothing.
         logger.warning("stories: the rate-limit cache is unreachable; story refused", exc_info=True)

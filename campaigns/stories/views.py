@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import logging
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -23,18 +22,11 @@ from campaigns.stories.services import (
     story_export_rows,
     story_submit,
 )
+from nhitweek.clients import client_address
 
 logger = logging.getLogger(__name__)
 
 STORIES_PER_PAGE = 20
-
-
-def _client_address(request: HttpRequest) -> str:
-    """The visitor's address; behind our own proxy, the last hop it appended to the header."""
-    header = settings.STORIES_CLIENT_ADDRESS_HEADER
-    if header and request.META.get(header):
-        return request.META[header].split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def story_new(request: HttpRequest, slug: str) -> HttpResponse:
@@ -50,7 +42,7 @@ def story_new(request: HttpRequest, slug: str) -> HttpResponse:
             logger.info("stories: dropped a %s submission for %s", form.bot_reason, slug)
             return redirect("campaigns:story_thanks", slug=slug)
         if valid:
-            client_key = story_client_key(address=_client_address(request))
+            client_key = story_client_key(address=client_address(request))
             try:
                 story_submit(campaign=campaign, data=form.story_data(), client_key=client_key)
             except ValidationError as exc:

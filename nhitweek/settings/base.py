@@ -7,6 +7,7 @@ REDIS_URL switch to PostgreSQL and Redis.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_celery_beat",
     "csp",
+    "axes",
     "hashtags",
     "campaigns",
 ]
@@ -40,6 +42,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "nhitweek.middleware.permissions_policy",
+    "nhitweek.middleware.reporting_endpoints",  # before CSP: sees the policy on the way out
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",  # after WhiteNoise: pages get the policy, static files not
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -48,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
 ]
 
 ROOT_URLCONF = "nhitweek.urls"
@@ -198,9 +202,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# axes' backend goes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "campaigns:list"
 LOGOUT_REDIRECT_URL = "campaigns:list"
+
+# --- Login throttling (django-axes): /login/ and /admin/login/ ------------------------------
+# Failures count per username (from any address) and per client address (for any username),
+# so LOGIN_FAILURE_LIMIT wrong passwords lock the account everywhere and the address for every
+# account: guessing one password from many addresses and many passwords from one both stop.
+# A lock lasts LOGIN_COOLOFF_MINUTES after the failure that set it; an admin lifts it early
+# with `manage.py axes_reset_username USER`.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 30))
+# Attempts while locked are refused unrecorded: recording them would append each request's
+# data to the attempt's row without bound, so a bot hammering a lock would flood the database.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True  # a right password (when not locked) forgets earlier typos
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # survives a cache outage
+AXES_CLIENT_IP_CALLABLE = "nhitweek.clients.client_address"
+AXES_USERNAME_CALLABLE = "nhitweek.logins.attempted_username"
+AXES_LOCKOUT_CALLABLE = "nhitweek.logins.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
 
 # --- Internationalization ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -232,18 +260,23 @@ CONTENT_SECURITY_POLICY: dict[str, Any] = {  # csp.utils.DIRECTIVES_T
         "default-src": [_SELF],
         "script-src": [_SELF],
         "style-src": [_SELF],
-        # style="..." attributes only, for the campaign colour (--tag-color in _hashtags.html;
-        # the admin needs none): they cannot run script, and <style> blocks stay forbidden.
-        "style-src-attr": ["'unsafe-inline'"],
-        "img-src": [_SELF, "data:", "https:"],  # avatars and media come from the networks
+        # No style="..." either: the campaign colours are set by static/js/tag-colors.js.
+        # No remote image (avatars show as initials) until a media proxy serves them from here.
+        "img-src": [_SELF, "data:"],
         "connect-src": [_SELF],
         "font-src": [_SELF],
         "object-src": ["'none'"],
         "base-uri": [_SELF],
         "form-action": [_SELF],
         "frame-ancestors": [_SELF],
+        # Violations are posted to nhitweek.csp_reports and logged; report-to names the
+        # Reporting-Endpoints entry nhitweek.middleware adds, report-uri serves older browsers.
+        "report-uri": ["/csp-report/"],
+        "report-to": "csp-endpoint",
     },
 }
+CSP_REPORT_MAX_BYTES = env_int("CSP_REPORT_MAX_BYTES", 8 * 1024)  # a bigger body answers 413
+CSP_REPORT_RATE_LIMIT = env_int("CSP_REPORT_RATE_LIMIT", 20)  # reports per client per minute
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -256,8 +289,9 @@ STORIES_MIN_FILL_SECONDS = env_int("STORIES_MIN_FILL_SECONDS", 3)
 STORIES_RATE_LIMIT = env_int("STORIES_RATE_LIMIT", 5)  # stories per client per window
 STORIES_RATE_WINDOW_SECONDS = env_int("STORIES_RATE_WINDOW_SECONDS", 3600)
 # Behind a proxy, the visitor's address is in a header the proxy sets (HTTP_X_FORWARDED_FOR);
-# trust it only there, or visitors could pick their own address and dodge the limit.
-STORIES_CLIENT_ADDRESS_HEADER = env_str("CLIENT_ADDRESS_HEADER", "")
+# trust it only there, or visitors could pick their own address and dodge the limits. Read by
+# nhitweek.clients for the story form's limit, the login lockout and the CSP report limit.
+CLIENT_ADDRESS_HEADER = env_str("CLIENT_ADDRESS_HEADER", "")
 
 # --- Platform credentials: only ever from the environment, never logged -----------------------
 X_BEARER_TOKEN = env_str("X_BEARER_TOKEN")

@@ -35,8 +35,12 @@ SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
-SESSION_COOKIE_SECURE = True
-CSRF_COOKIE_SECURE = True
+# Secure cookies whenever the site is served over HTTPS. A plain-HTTP deployment (the compose
+# default, SECURE_SSL_REDIRECT=false) gets cookies the browser sends back, or nobody could log
+# in; SECURE_COOKIES=true keeps them Secure where a TLS proxy in front does not redirect.
+SECURE_COOKIES = env_bool("SECURE_COOKIES", SECURE_SSL_REDIRECT)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
 
 # --- Security headers: production additions to the policy in base.py -------------------------
 # Behind HTTPS, have browsers fetch an http:// avatar or media URL over https rather than drop

@@ -43,6 +43,15 @@
     return el("a", { href, class: cls, rel: "nofollow noopener ugc", target: "_blank" }, [text]);
   }
 
+  /* A campaign colour from the server, set only when it is one (#rrggbb), as the CSS variable
+     the chips' styles read. Set through the CSSOM, which the policy allows (a style="..."
+     attribute in the markup it does not). */
+  function tagColor(node, color) {
+    if (typeof color === "string" && /^#[0-9a-f]{6}$/i.test(color)) {
+      node.style.setProperty("--tag-color", color);
+    }
+  }
+
   const integer = new Intl.NumberFormat("en-US");
 
   /* 12,345; anything but a number is a dash. */
@@ -50,5 +59,5 @@
     return typeof value === "number" ? integer.format(value) : "–";
   }
 
-  window.NhitDom = { el, webUrl, externalLink, formatNumber };
+  window.NhitDom = { el, webUrl, externalLink, tagColor, formatNumber };
 })();

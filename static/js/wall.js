@@ -11,7 +11,7 @@
 (function () {
   "use strict";
 
-  const { el, webUrl, externalLink, formatNumber } = window.NhitDom;
+  const { el, webUrl, externalLink, tagColor, formatNumber } = window.NhitDom;
   const body = document.body;
   const mode = body.dataset.mode || "wall";
   const api = body.dataset.api;
@@ -52,13 +52,6 @@
   function seconds(value, fallback) {
     const n = parseInt(value, 10);
     return Number.isFinite(n) ? Math.min(Math.max(n, 1), 60) : fallback;
-  }
-
-  // A campaign colour from the server, set only when it is one (#rrggbb), as a CSS variable.
-  function tagColor(node, color) {
-    if (typeof color === "string" && /^#[0-9a-f]{6}$/i.test(color)) {
-      node.style.setProperty("--tag-color", color);
-    }
   }
 
   // The campaign's hashtags a post carries, as chips in their colours (a story has none).

@@ -12,6 +12,7 @@ import pytest
 
 from tests.browser.conftest import login
 from tests.conftest import PASSWORD
+from tests.support.colours import rgb
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,17 +45,50 @@ def _assert_clean(page, console: list[str]) -> None:
     assert errors == []
 
 
+def _chip_colours(page, selector: str, side: str = "Top") -> list[tuple[str, str, str]]:
+    """(text, --tag-color, computed border colour) of each chip the selector finds."""
+    found = page.locator(selector).evaluate_all(
+        f"""nodes => nodes.map(n => [
+            n.textContent.trim(),
+            getComputedStyle(n).getPropertyValue('--tag-color').trim(),
+            getComputedStyle(n).border{side}Color,
+        ])"""
+    )
+    return [tuple(chip) for chip in found]
+
+
+def _campaign_colours(campaign) -> list[tuple[str, str, str]]:
+    links = campaign.campaign_hashtags.select_related("hashtag").order_by("position", "id")
+    return [(f"#{link.hashtag.display}", link.color, rgb(link.color)) for link in links]
+
+
 def test_the_public_pages_break_no_policy_rule(live_server, page, console, public_campaign):
     for path in ("/", public_campaign.get_absolute_url(), "/login/"):
         response = page.goto(f"{live_server.url}{path}")
         assert response.status == 200, path
-        assert "script-src 'self'" in response.headers["content-security-policy"]
-        # The campaign colours come through the style attribute the policy allows narrowly.
-        if path != "/login/":
-            colour = page.locator(".hashtag").first.evaluate(
-                "el => getComputedStyle(el).getPropertyValue('--tag-color')"
-            )
-            assert colour.strip(), path
+        policy = response.headers["content-security-policy"]
+        assert "script-src 'self'" in policy
+        assert "style-src-attr" not in policy and "https:" not in policy
+    _assert_clean(page, console)
+
+
+def test_the_hashtag_colours_render_with_no_inline_style_allowed(
+    live_server, page, console, public_campaign
+):
+    """The colours travel as data-tag-color and our script sets them: the policy allows no
+    style attribute, and none is reported."""
+    expected = _campaign_colours(public_campaign)
+    assert len({colour for _, colour, _ in expected}) > 1  # the check tells colours apart
+    page.goto(f"{live_server.url}/")
+    page.wait_for_load_state("load")
+    assert _chip_colours(page, ".campaign-card .hashtag") == expected
+    page.goto(f"{live_server.url}{public_campaign.get_absolute_url()}")
+    page.wait_for_load_state("load")
+    bar = [(text, colour) for text, colour, _ in _chip_colours(page, ".campaign-bar .hashtag")]
+    assert bar == [(text, colour) for text, colour, _ in expected]
+    page.goto(f"{live_server.url}/c/{public_campaign.slug}/wall/")
+    page.locator("#wall-spotlight .card").first.wait_for()
+    assert _chip_colours(page, ".wall-tag", side="Bottom") == expected
     _assert_clean(page, console)
 
 

@@ -20,6 +20,7 @@ from campaigns.models import Story
 from hashtags.models import Author, TagSet, TagSetRollupHour
 from hashtags.tagsets import tagset_key
 from tests.browser.conftest import login
+from tests.support.colours import rgb
 from tests.support.curation import post_make
 from tests.support.factories import CampaignFactory
 
@@ -144,11 +145,6 @@ def chips(card) -> list[tuple[str, str]]:
         "nodes => nodes.map(n => [n.textContent, getComputedStyle(n).borderTopColor])"
     )
     return [tuple(pair) for pair in found]
-
-
-def rgb(hex_colour: str) -> str:
-    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgb({r}, {g}, {b})"
 
 
 def tag_colours(campaign) -> dict[str, str]:

@@ -72,6 +72,7 @@ URLS = [
     ("campaigns:story_review_set", "c/<slug:slug>/stories/<int:pk>/review/"),
     ("campaigns:story_thanks", "c/<slug:slug>/stories/thanks/"),
     ("campaigns:wall", "c/<slug:slug>/wall/"),
+    ("csp_report", "csp-report/"),
     ("health", "health/"),
     ("login", "login/"),
     ("logout", "logout/"),

@@ -86,6 +86,38 @@ def test_production_passes_the_deploy_check(tmp_path):
     assert "System check identified no issues" in result.stdout
 
 
+_PRINT_COOKIES = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)"
+)
+
+
+@pytest.mark.parametrize(
+    ("env", "secure"),
+    [
+        ({}, "True True"),  # HTTPS, the production default
+        ({"SECURE_SSL_REDIRECT": "false"}, "False False"),  # plain HTTP: cookies must come back
+        ({"SECURE_SSL_REDIRECT": "false", "SECURE_COOKIES": "true"}, "True True"),
+        ({"SECURE_SSL_REDIRECT": "true", "SECURE_COOKIES": "false"}, "False False"),
+    ],
+    ids=["https", "plain-http", "tls-proxy-without-redirect", "opted-out"],
+)
+def test_session_and_csrf_cookies_are_secure_where_the_site_is_served_over_https(
+    tmp_path, env, secure
+):
+    result = _run(
+        ["-c", _PRINT_COOKIES],
+        _production_env(
+            tmp_path,
+            SECRET_KEY=secrets.token_urlsafe(50),
+            ALLOWED_HOSTS="nhitweek.example.org",
+            **env,
+        ),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == secure
+
+
 def test_production_never_runs_in_debug_unless_asked(tmp_path):
     result = _run(
         ["-c", _PRINT_SETTINGS],

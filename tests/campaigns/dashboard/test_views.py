@@ -102,15 +102,19 @@ def test_the_scripts_are_our_own_static_files_loaded_with_defer(client, campaign
     for tag in scripts:
         assert re.fullmatch(r'<script src="/static/[\w./-]+\.js" defer>', tag), tag
     names = [re.search(r"/static/([\w./-]+)", tag).group(1) for tag in scripts]
-    assert names[:3] == [
+    # Every page's helpers (base.html) first, then the charts' libraries, then the page's own.
+    assert names[:5] == [
+        "js/dom.js",
+        "js/tag-colors.js",
         "vendor/chart.umd.min.js",
         "vendor/luxon.min.js",
         "vendor/chartjs-adapter-luxon.umd.min.js",
     ]
+    assert names.count("js/dom.js") == 1
     assert names[-1] == "js/dashboard.js"
-    # No inline style but the campaign colour.
-    for style in re.findall(r'style="([^"]*)"', html):
-        assert style.startswith("--tag-color:"), style
+    # No inline style at all: the campaign colours travel as data-tag-color.
+    assert re.findall(r"\sstyle\s*=", html) == []
+    assert re.search(r'data-tag-color="#[0-9a-fA-F]{6}"', html)
 
 
 def test_the_page_is_served_under_the_content_security_policy(client, campaigns):
