@@ -219,6 +219,7 @@ LOGOUT_REDIRECT_URL = "campaigns:list"
 # with `manage.py axes_reset_username USER`.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "username"  # the login forms' field, which attempted_username reads
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 30))
 # Attempts while locked are refused unrecorded: recording them would append each request's
 # data to the attempt's row without bound, so a bot hammering a lock would flood the database.
