@@ -15,8 +15,8 @@ import os
 import re
 import subprocess
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCK_FILES = ("requirements.txt", "requirements-run.txt", "requirements-dev.txt")
@@ -51,10 +51,9 @@ def accepted_vulns(text: str, *, today: datetime.date) -> tuple[list[str], list[
     return ids, problems
 
 
-@dataclass
-class Verdict:
+class Verdict(NamedTuple):
     failed: bool
-    lines: list[str] = field(default_factory=list)
+    lines: list[str]
 
 
 def judge(report: dict, *, required: bool) -> Verdict:
