@@ -14,7 +14,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 
 # The worker heartbeat file: on /dev/shm it never waits on a slow or overlay disk, which would
 # otherwise get healthy workers killed as unresponsive.
-worker_tmp_dir = "/dev/shm"
+worker_tmp_dir = "/dev/shm"  # noqa: S108 - gunicorn's own advice for containers
 
 # Requests are short reads of cached JSON; 60 s leaves room for the CSV exports and still kills
 # a worker stuck on a dead connection. Restarts wait as long as the longest request may run.

@@ -11,7 +11,7 @@ from typing import Any
 
 
 def sentry_options(*, dsn: str, environment: str = "", release: str = "") -> dict[str, Any]:
-    """The keyword arguments of sentry_sdk.init for this site; empty names keep Sentry's defaults."""
+    """sentry_sdk.init's keyword arguments for this site; empty names keep Sentry's defaults."""
     from sentry_sdk.integrations.celery import CeleryIntegration
     from sentry_sdk.integrations.django import DjangoIntegration
 

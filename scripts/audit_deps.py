@@ -66,7 +66,8 @@ def judge(report: dict, *, required: bool) -> Verdict:
     for dep in vulnerable:
         for vuln in dep["vulns"]:
             fixes = ", ".join(vuln.get("fix_versions") or []) or "no fixed release yet"
-            lines.append(f"VULNERABLE {dep['name']}=={dep['version']}: {vuln['id']} (fixed in {fixes})")
+            pin = f"{dep['name']}=={dep['version']}"
+            lines.append(f"VULNERABLE {pin}: {vuln['id']} (fixed in {fixes})")
     if audited and skipped:
         lines += [f"NOT AUDITED {dep['name']}: {dep['skip_reason']}" for dep in skipped]
     if vulnerable or (audited and skipped):
@@ -80,7 +81,8 @@ def judge(report: dict, *, required: bool) -> Verdict:
                 "it does (AUDIT_REQUIRED=1 makes this a failure)."
             ],
         )
-    return Verdict(failed=False, lines=[f"{len(audited)} locked packages audited: no known vulnerability"])
+    summary = f"{len(audited)} locked packages audited: no known vulnerability"
+    return Verdict(failed=False, lines=[summary])
 
 
 def main() -> int:

@@ -1,4 +1,4 @@
-"""The lock files: hashed, complete, in step with the .in lists, with no unused package in the image.
+"""The lock files: hashed, complete, in step with the .in lists, no unused package in the image.
 
 Also the audit's judgement of pip-audit's report (scripts/audit_deps.py), on recorded reports:
 asking the real vulnerability service would need the network.
