@@ -6,8 +6,10 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.utils import timezone
-from django_celery_beat.admin import PeriodicTaskAdmin as BeatPeriodicTaskAdmin
-from django_celery_beat.models import PeriodicTask
+from django_celery_beat.admin import (  # type: ignore[import-untyped]
+    PeriodicTaskAdmin as BeatPeriodicTaskAdmin,
+)
+from django_celery_beat.models import PeriodicTask  # type: ignore[import-untyped]
 
 from campaigns.curation.services import story_review
 from campaigns.models import Campaign, CampaignHashtag, Series, Story
