@@ -24,7 +24,7 @@ WORKDIR /app
 
 # Dependencies first: this layer is rebuilt only when requirements.txt changes.
 COPY requirements.txt ./
-RUN pip install -r requirements.txt
+RUN pip install --require-hashes -r requirements.txt
 
 # The code stays owned by root, so the app user cannot rewrite it; only var/ is writable
 # (used by the embedded SQLite/filesystem-broker mode when DATABASE_URL/REDIS_URL are unset).
@@ -41,5 +41,4 @@ RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
 USER app
 EXPOSE 8000
 
-CMD ["gunicorn", "nhitweek.wsgi:application", "--bind", "0.0.0.0:8000", \
-     "--worker-tmp-dir", "/dev/shm", "--access-logfile", "-", "--no-control-socket"]
+CMD ["gunicorn", "nhitweek.wsgi:application"]

@@ -15,14 +15,16 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 PORT ?= 8000
 
-.PHONY: help run run-web test test-sqlite lint format bench migrations-check check-services venv \
-	deps dev-deps vendor vendor-check docker-build docker-up docker-down compose-check clean
+.PHONY: help run run-web test test-sqlite lint audit lock format bench migrations-check \
+	check-services venv deps dev-deps vendor vendor-check docker-build docker-up docker-down \
+	compose-check clean
 
 help:
 	@echo "make run      set up, migrate, seed the demo and start web + worker + beat on :$(PORT)"
 	@echo "make test     run the whole test suite against PostgreSQL and Redis, then on SQLite"
 	@echo "make test-sqlite  only the tests marked both_databases, on SQLite (no services needed)"
-	@echo "make lint     ruff check, ruff format --check and mypy (types, with django-stubs)"
+	@echo "make lint     ruff check, ruff format --check, mypy (with django-stubs) and pip-audit"
+	@echo "make lock     re-pin requirements*.txt (with hashes) from requirements*.in"
 	@echo "make bench    run the benchmarks in bench/"
 
 $(PY):
@@ -37,16 +39,41 @@ $(PY):
 
 venv: $(PY)
 
-$(VENV)/.deps: requirements.txt | $(PY)
-	$(PIP) install -r requirements.txt
+# Installs come only from the lock files, every package pinned and checked against its hashes.
+# requirements-run.txt is the image's requirements.txt plus what `make run` needs; the dev lock
+# holds both and the test and lint tools, so it alone sets up a venv for everything.
+$(VENV)/.deps: requirements-run.txt | $(PY)
+	$(PIP) install --require-hashes -r requirements-run.txt
 	@touch $@
 
-$(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(PY)
-	$(PIP) install -r requirements-dev.txt
+$(VENV)/.dev-deps: requirements-dev.txt | $(PY)
+	$(PIP) install --require-hashes -r requirements-dev.txt
 	@touch $@ $(VENV)/.deps
 
 deps: $(VENV)/.deps
 dev-deps: $(VENV)/.dev-deps
+
+# A new dependency goes into requirements.in (what the image runs), requirements-run.in (only
+# `make run`) or requirements-dev.in (tests, lint), pinned with ==; then `make lock`. Packages
+# already locked keep their versions; LOCK_ARGS="--upgrade-package NAME" moves one of them.
+# The machine's own pip configuration (mirrors, find-links) is left out, so the hashes are the
+# package index's and every machine gets the same files.
+LOCK_ARGS ?=
+LOCK := env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_INDEX_URL PIP_CONFIG_FILE=/dev/null \
+	CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+
+lock: $(VENV)/.dev-deps
+	$(LOCK) -o requirements.txt requirements.in
+	$(LOCK) -o requirements-run.txt requirements-run.in
+	$(LOCK) -o requirements-dev.txt requirements-dev.in
+
+# pip-audit over the three lock files: a known vulnerability fails the build; an accepted one
+# is recorded, with why and until when, in audit-ignore.txt. It asks the package index's
+# vulnerability data over the network; where that cannot be reached it warns that nothing was
+# audited (AUDIT_REQUIRED=1 makes that fail too). See scripts/audit_deps.py.
+audit: $(VENV)/.dev-deps
+	$(PY) scripts/audit_deps.py
 
 # Maintainers only (Node.js with npm): after changing package.json, `npm install
 # --package-lock-only` pins the new versions, `make vendor` copies their files into the committed
@@ -90,6 +117,7 @@ lint: dev-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	@$(MAKE) --no-print-directory audit
 
 format: dev-deps
 	$(VENV)/bin/ruff check --fix .

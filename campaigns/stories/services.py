@@ -25,12 +25,8 @@ from nhitweek.clients import client_hits
 
 logger = logging.getLogger(__name__)
 
-try:  # django-redis is optional; its backend wraps connection failures in its own error.
-    from django_redis.exceptions import ConnectionInterrupted
-except ImportError:  # pragma: no cover - the embedded default may run without it
-    ConnectionInterrupted = RedisError
-
-CACHE_ERRORS: tuple[type[BaseException], ...] = (RedisError, ConnectionInterrupted, OSError)
+# Django's own RedisCache lets redis-py's errors through; OSError covers a refused socket.
+CACHE_ERRORS: tuple[type[BaseException], ...] = (RedisError, OSError)
 
 # Control characters other than tab and newlines carry no meaning in a story and NUL cannot be
 # stored by PostgreSQL at all: free text drops them rather than refusing the whole story.

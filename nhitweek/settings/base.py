@@ -194,6 +194,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_int("DASHBOARD_SNAPSHOT_SECONDS", 60),
     },
 }
+# Beat writes these entries over their database rows at every start, so the admin shows them
+# read-only and names the variable that sets each interval (campaigns/admin.py).
+CELERY_BEAT_SCHEDULE_ENV = {
+    "schedule-polls": "POLL_SCHEDULER_SECONDS",
+    "schedule-metrics-refresh": "METRICS_REFRESH_SCHEDULER_SECONDS",
+    "worker-heartbeat": "HEARTBEAT_INTERVAL_SECONDS",
+    "refresh-dashboard-snapshots": "DASHBOARD_SNAPSHOT_SECONDS",
+}
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -51,3 +51,14 @@ if SECURE_SSL_REDIRECT:
         **CONTENT_SECURITY_POLICY,
         "DIRECTIVES": {**CONTENT_SECURITY_POLICY["DIRECTIVES"], "upgrade-insecure-requests": True},
     }
+
+# --- Error reporting: only with SENTRY_DSN (nhitweek/sentry.py says what is never sent) -------
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    from nhitweek.sentry import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT"),
+        release=env_str("SENTRY_RELEASE"),
+    )
