@@ -22,7 +22,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "nhitweek.admin_site.SiteAdminConfig",  # django.contrib.admin, lookups guarded
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
