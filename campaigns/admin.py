@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.utils import timezone
 
+from campaigns.access import user_reads_story_emails
 from campaigns.curation.services import story_review
 from campaigns.models import Campaign, CampaignHashtag, Series, Story
 
@@ -99,7 +100,8 @@ class SeriesAdmin(admin.ModelAdmin):
 
 @admin.register(Story)
 class StoryAdmin(admin.ModelAdmin):
-    """Curators and admins set a story's status here; the e-mail is shown only in this admin."""
+    """Curators and admins set a story's status here. The e-mail (its field, any search or
+    lookup on it) is only for organizers and admins, as the story form promises."""
 
     list_display = ["name", "role", "campaign", "status", "created_at", "reviewed_by"]
     list_filter = ["status", "role", "campaign"]
@@ -139,11 +141,29 @@ class StoryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # stories come from the public form
 
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if user_reads_story_emails(request.user):
+            return fields
+        return [name for name in fields if name != "email"]
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if user_reads_story_emails(request.user):
+            return fields
+        return [name for name in fields if name != "email"]
+
+    def lookup_allowed(self, lookup, value, request):
+        # ?email__startswith=a... would tell a curator the addresses one letter at a time.
+        if lookup.split("__")[0] == "email" and not user_reads_story_emails(request.user):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
     def get_readonly_fields(self, request, obj=None):
         if request.user.has_perm("campaigns.change_story"):
             return self.readonly_fields
         # A curator decides the status; the visitor's own words stay as sent.
-        return [name for name in self.fields if name != "status"]
+        return [name for name in self.get_fields(request, obj) if name != "status"]
 
     def save_model(self, request, obj, form, change):
         wanted = obj.status

@@ -12,9 +12,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from campaigns.access import visible_campaign
+from campaigns.access import user_reads_story_emails, visible_campaign
 from campaigns.models import Campaign
-from campaigns.roles import ADMIN, ORGANIZER, user_roles
 from campaigns.stories.forms import StoryForm
 from campaigns.stories.services import (
     StoryRefused,
@@ -98,7 +97,7 @@ class _Echo:
 
 @login_required
 def story_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
-    if not user_roles(request.user) & {ORGANIZER, ADMIN}:
+    if not user_reads_story_emails(request.user):
         raise PermissionDenied("Only organizers and admins export stories.")
     campaign = get_object_or_404(Campaign, slug=slug)
     writer = csv.writer(_Echo(), lineterminator="\n")
