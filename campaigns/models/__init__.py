@@ -13,8 +13,8 @@ from campaigns.models.campaign import (
     CampaignHashtag,
     CampaignQuerySet,
     Series,
-    validate_colour,
     dates_bounds_error,
+    validate_colour,
     validate_timezone,
 )
 from campaigns.models.curation import (
