@@ -17,9 +17,10 @@ from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.db import DataError, transaction
 
-# Bad values in a lookup: the date types' range, Python's int/str conversions, the database's
-# own checks (a regular expression, a NUL byte, a number past the column's range).
-LOOKUP_ERRORS = (ValueError, OverflowError, DataError)
+# Bad values in a lookup: the date types' range, Python's int/str conversions, a __range of
+# one value, the database's own checks (a regular expression, a NUL byte, a number past the
+# column's range).
+LOOKUP_ERRORS = (ValueError, OverflowError, IndexError, TypeError, DataError)
 
 
 class GuardedChangeList:
