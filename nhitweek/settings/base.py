@@ -163,6 +163,9 @@ BLUESKY_PROFILE_TTL_SECONDS = env_int("BLUESKY_PROFILE_TTL_SECONDS", 6 * 3600)
 # Dashboard windows of up to this many posts count unique authors and reach live; bigger ones
 # read the snapshot beat recomputes every DASHBOARD_SNAPSHOT_SECONDS (campaigns/snapshots.py).
 DASHBOARD_EXACT_AUTHORS_MAX = env_int("DASHBOARD_EXACT_AUTHORS_MAX", 3000)
+# Snapshots of big custom windows kept per campaign (any visitor can ask for a new window);
+# the oldest go first, when one is stored and at every snapshot refresh.
+DASHBOARD_CUSTOM_SNAPSHOTS_MAX = env_int("DASHBOARD_CUSTOM_SNAPSHOTS_MAX", 20)
 CELERY_BEAT_SCHEDULE = {
     "schedule-polls": {
         "task": "campaigns.schedule_polls",
