@@ -51,12 +51,19 @@ def story_new(request: HttpRequest, slug: str) -> HttpResponse:
         if valid:
             client_key = story_client_key(address=_client_address(request))
             try:
-                story_submit(campaign=campaign, data=form.story_data(), client_key=client_key)
+                story_submit(
+                    campaign=campaign,
+                    data=form.story_data(),
+                    client_key=client_key,
+                    form_key=form.form_key,
+                )
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             except StoryRefused as exc:
                 refusal, status, retry_after = exc.message, exc.status_code, exc.retry_after
+                # The form may have been used up: shown again, it can be sent again.
+                form.token_renew()
             else:
                 return redirect("campaigns:story_thanks", slug=slug)
     else:

@@ -250,6 +250,10 @@ X_FRAME_OPTIONS = "DENY"
 STORIES_MIN_FILL_SECONDS = env_int("STORIES_MIN_FILL_SECONDS", 3)
 STORIES_RATE_LIMIT = env_int("STORIES_RATE_LIMIT", 5)  # stories per client per window
 STORIES_RATE_WINDOW_SECONDS = env_int("STORIES_RATE_WINDOW_SECONDS", 3600)
+# How long an opened story form may still be sent (each form is taken once), and how long the
+# same story (campaign, e-mail, text) is refused as a duplicate.
+STORIES_FORM_MAX_AGE_SECONDS = env_int("STORIES_FORM_MAX_AGE_SECONDS", 2 * 3600)
+STORIES_DUPLICATE_WINDOW_SECONDS = env_int("STORIES_DUPLICATE_WINDOW_SECONDS", 24 * 3600)
 # Behind a proxy, the visitor's address is in a header the proxy sets (HTTP_X_FORWARDED_FOR);
 # trust it only there, or visitors could pick their own address and dodge the limit.
 STORIES_CLIENT_ADDRESS_HEADER = env_str("CLIENT_ADDRESS_HEADER", "")
