@@ -11,6 +11,7 @@ from django.db import models
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.endpoints import JSON_ENDPOINTS
 from tests.support.wall_data import store
 
 pytestmark = pytest.mark.django_db
@@ -20,16 +21,6 @@ FUZZ = settings(
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-ENDPOINTS = (
-    "volume",
-    "coverage",
-    "summary",
-    "top-posts",
-    "contributors",
-    "heatmap",
-    "yoy",
-    "wall",
 )
 PARAMS = ("range", "start", "end", "granularity", "platform", "hashtag", "limit", "refresh")
 NASTY = [
@@ -127,7 +118,7 @@ def fuzz_campaign(public_campaign):
 
 @FUZZ
 @given(
-    endpoint=st.sampled_from(ENDPOINTS),
+    endpoint=st.sampled_from(JSON_ENDPOINTS),
     window=st.none() | windows,
     query=st.dictionaries(st.sampled_from(PARAMS), repeated, max_size=4),
 )

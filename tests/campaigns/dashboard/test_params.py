@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.endpoints import DASHBOARD_ENDPOINTS
+
 pytestmark = pytest.mark.django_db
 
-ENDPOINTS = ("volume", "coverage", "summary", "top-posts", "contributors", "heatmap", "yoy")
 
-
-@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@pytest.mark.parametrize("endpoint", DASHBOARD_ENDPOINTS)
 @pytest.mark.parametrize(
     ("start", "end", "message"),
     [
@@ -31,7 +31,7 @@ def test_a_custom_range_past_the_years_or_offsets_served_is_a_400(
     assert message in response.json()["error"]
 
 
-@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@pytest.mark.parametrize("endpoint", DASHBOARD_ENDPOINTS)
 def test_the_widest_real_offsets_are_accepted(client, public_campaign, endpoint):
     response = client.get(
         f"/c/{public_campaign.slug}/api/{endpoint}",
