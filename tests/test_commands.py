@@ -147,6 +147,11 @@ def test_create_campaign_keeps_an_explicit_offset():
     assert Campaign.objects.get().start == datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
 
 
+def test_create_campaign_takes_an_offset_the_database_would_refuse():
+    _call(*_with(start="2026-10-05T09:00:00+16:00"))
+    assert Campaign.objects.get().start == datetime(2026, 10, 4, 17, 0, tzinfo=UTC)
+
+
 def test_create_campaign_puts_the_campaign_in_its_series():
     _call(*ARGS, "--series", "nhit-week", "--edition", "2026")
     campaign = Campaign.objects.get()

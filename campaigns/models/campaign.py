@@ -36,8 +36,8 @@ DATES_MAX = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 def dates_bounds_error(when: datetime) -> str:
-    """Why an aware instant cannot be a campaign date or a window's edge; "" when it can."""
-    if DATES_MIN <= when < DATES_MAX:
+    """Why an instant cannot be a campaign date or a window's edge; "" when it can."""
+    if DATES_MIN <= (when if when.tzinfo else when.replace(tzinfo=UTC)) < DATES_MAX:
         return ""
     return (
         f"Dates must fall between {DATES_MIN:%Y-%m-%d} and {DATES_MAX:%Y-%m-%d} (UTC); "
@@ -147,6 +147,9 @@ class Campaign(models.Model):
         }
         if errors:
             raise ValidationError(errors)
+        # Stored in UTC anyway; an offset the database refuses (+16:00 parses) never reaches it.
+        self.start = self.start and self.start.astimezone(UTC)
+        self.end = self.end and self.end.astimezone(UTC)
         if self.start and self.end and self.end <= self.start:
             raise ValidationError({"end": "The end must be after the start."})
 
