@@ -4,6 +4,8 @@ Public campaigns are everyone's; a private one is its team's: campaigns.view_cam
 pages, campaigns.view_dashboard for its dashboard and the dashboard's JSON (every role holds
 both, roles.py). A page answers a visitor who may not see it with a login redirect
 (anonymous) or 403 (logged in, no role); JSON answers 401 or 403 with a JSON error.
+A story submitter's e-mail is the organizers' and admins' only, wherever it shows (the CSV,
+the admin): the story form promises so.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
 from campaigns.models import Campaign, CampaignHashtag
+from campaigns.roles import ADMIN, ORGANIZER, user_roles
 
 VIEW_CAMPAIGN = "campaigns.view_campaign"
 VIEW_DASHBOARD = "campaigns.view_dashboard"
@@ -26,6 +29,10 @@ JSON_PERMS = {"dashboard": VIEW_DASHBOARD, "wall": VIEW_CAMPAIGN}
 
 def user_can_view_private(user: Any, perm: str = VIEW_CAMPAIGN) -> bool:
     return bool(user.is_authenticated and user.is_active and user.has_perm(perm))
+
+
+def user_reads_story_emails(user: Any) -> bool:
+    return bool(user_roles(user) & {ORGANIZER, ADMIN})
 
 
 def campaigns_visible_to(*, user: Any, perm: str = VIEW_CAMPAIGN) -> QuerySet[Campaign]:

@@ -1,6 +1,7 @@
 """Admin for campaigns: hashtags inline, filters, search, and dates only for those allowed."""
 
 import zoneinfo
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -11,6 +12,7 @@ from django_celery_beat.admin import (  # type: ignore[import-untyped]
 )
 from django_celery_beat.models import PeriodicTask  # type: ignore[import-untyped]
 
+from campaigns.access import user_reads_story_emails
 from campaigns.curation.services import story_review
 from campaigns.models import Campaign, CampaignHashtag, Series, Story
 
@@ -105,7 +107,8 @@ class SeriesAdmin(admin.ModelAdmin):
 
 @admin.register(Story)
 class StoryAdmin(admin.ModelAdmin):
-    """Curators and admins set a story's status here; the e-mail is shown only in this admin."""
+    """Curators and admins set a story's status here. The e-mail (its field, any search or
+    lookup on it) is only for organizers and admins, as the story form promises."""
 
     list_display = ["name", "role", "campaign", "status", "created_at", "reviewed_by"]
     list_filter = ["status", "role", "campaign"]
@@ -145,11 +148,30 @@ class StoryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # stories come from the public form
 
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if user_reads_story_emails(request.user):
+            return fields
+        return [name for name in fields if name != "email"]
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if user_reads_story_emails(request.user):
+            return fields
+        return [name for name in fields if name != "email"]
+
+    def lookup_allowed(self, lookup: str, value: str, request: Any = None) -> bool:
+        # ?email__startswith=a... would tell a curator the addresses one letter at a time.
+        user = getattr(request, "user", None)
+        if lookup.split("__")[0] == "email" and (user is None or not user_reads_story_emails(user)):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
     def get_readonly_fields(self, request, obj=None):
         if request.user.has_perm("campaigns.change_story"):
             return self.readonly_fields
         # A curator decides the status; the visitor's own words stay as sent.
-        return [name for name in self.fields if name != "status"]
+        return [name for name in self.get_fields(request, obj) if name != "status"]
 
     def save_model(self, request, obj, form, change):
         wanted = obj.status

@@ -3,6 +3,9 @@ campaign's hashtags, which ingestion bumps on commit (hashtags.generation).
 
 One cache round trip serves an unchanged campaign: the answer and the current generations are
 read together with get_many, and the answer is used only if its generations still match.
+Curation also counts up the campaign row's curation_version in its own transaction, and the
+key carries it: a bump lost to a cache outage cannot keep a hidden post public. The view has
+read the campaign row already, so this costs no query.
 """
 
 from __future__ import annotations
@@ -28,9 +31,11 @@ def cached_answer(
     params: str,
     compute: Callable[[], Any],
 ) -> tuple[Any, bool]:
-    """(answer, hit). A campaign edit (updated_at) also changes the key."""
+    """(answer, hit). A campaign edit (updated_at) or curation (curation_version) also changes
+    the key."""
     digest = hashlib.blake2b(params.encode(), digest_size=12).hexdigest()
-    key = f"dash:{campaign.pk}:{campaign.updated_at.timestamp()}:{name}:{digest}"
+    version = f"{campaign.updated_at.timestamp()}:{campaign.curation_version}"
+    key = f"dash:{campaign.pk}:{version}:{name}:{digest}"
     gen_keys = [generation_key(i) for i in hashtag_ids]
     try:
         found = cache.get_many([key, *gen_keys])

@@ -147,6 +147,11 @@ def test_create_campaign_keeps_an_explicit_offset():
     assert Campaign.objects.get().start == datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
 
 
+def test_create_campaign_takes_an_offset_the_database_would_refuse():
+    _call(*_with(start="2026-10-05T09:00:00+16:00"))
+    assert Campaign.objects.get().start == datetime(2026, 10, 4, 17, 0, tzinfo=UTC)
+
+
 def test_create_campaign_puts_the_campaign_in_its_series():
     _call(*ARGS, "--series", "nhit-week", "--edition", "2026")
     campaign = Campaign.objects.get()
@@ -164,6 +169,9 @@ def test_create_campaign_puts_the_campaign_in_its_series():
         ({"start": "5 October 2026"}, [], "--start '5 October 2026' is not an ISO date"),
         ({"end": "2026-13-01"}, [], "--end '2026-13-01' is not an ISO date"),
         ({}, ["--timezone", "Eastern"], "'Eastern' is not a time zone"),
+        # Year 10000 in UTC, which the database stores but Django cannot read back.
+        ({"end": "9999-12-31T23:59"}, [], "end: Dates must fall between 2000-01-01"),
+        ({"start": "0001-01-01"}, [], "start: Dates must fall between 2000-01-01"),
     ],
     ids=[
         "end-before-start",
@@ -174,6 +182,8 @@ def test_create_campaign_puts_the_campaign_in_its_series():
         "bad-start",
         "bad-end",
         "bad-zone",
+        "end-past-year-9999-in-utc",
+        "start-in-year-1",
     ],
 )
 def test_create_campaign_refuses_bad_input_and_stores_nothing(changes, extra, message):

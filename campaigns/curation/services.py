@@ -5,8 +5,9 @@ Design:
   campaign row (FOR NO KEY UPDATE: a per-campaign mutex for pin positions that never blocks
   ingestion's inserts), make sure the curation row exists (INSERT ... ON CONFLICT DO NOTHING),
   lock it (select_for_update), apply the action, renumber the pins, write a CurationEvent with
-  the state before and after, and bump the campaign's hashtag generations on commit so cached
-  top posts and the wall refresh.
+  the state before and after, count up the campaign's curation_version (part of every cached
+  answer's key, so the change shows even if the cache is down and misses the next step) and
+  bump the campaign's hashtag generations on commit so cached top posts and the wall refresh.
 - Which posts are the campaign's: campaign_posts (selectors_posts), carrying one of its
   hashtags and created inside its polling window.
 - States of a post: new (no row) -> approved / featured / hidden. Pinned implies featured:
@@ -76,10 +77,17 @@ def campaign_hashtag_ids(campaign: Campaign) -> list[int]:
 
 
 def campaign_lock(campaign: Campaign) -> None:
-    list(Campaign.objects.select_for_update(no_key=True).filter(pk=campaign.pk).values("pk"))
+    """Lock the campaign row until the transaction ends, and read its current curation_version."""
+    locked = Campaign.objects.select_for_update(no_key=True).filter(pk=campaign.pk)
+    campaign.curation_version = locked.values_list("curation_version", flat=True).get()
 
 
 def campaign_bump_on_commit(campaign: Campaign) -> None:
+    """Curation changed what the campaign shows: a new curation_version now, in the caller's
+    transaction (the database keeps it when the cache cannot), and new generations on commit.
+    The caller holds campaign_lock, which read the current version."""
+    campaign.curation_version += 1
+    Campaign.objects.filter(pk=campaign.pk).update(curation_version=campaign.curation_version)
     tag_ids = campaign_hashtag_ids(campaign)
     transaction.on_commit(lambda: generation_bump(hashtag_ids=tag_ids), robust=True)
 

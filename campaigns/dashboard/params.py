@@ -3,9 +3,11 @@
 range: campaign (default), 1h, 24h, 7d, or custom with start and end (ISO 8601; a time without
 an offset is read in the campaign's zone). granularity: auto (default), minute, hour, day; auto
 picks minute up to 6 hours, hour up to 14 days, day beyond. platform, hashtag: one of each, or
-all. Each endpoint names the parameters it reads (`uses`); the others are neither validated nor
-part of its answer's key, so top posts over a week do not refuse `granularity=minute`.
-Anything else is a ValueError whose message the endpoint returns with HTTP 400.
+all. Dates must fall in the years a campaign may take (campaigns.models.DATES_MIN..MAX) and
+offsets within ±14:00. Each endpoint names the parameters it reads (`uses`); the others are
+neither validated nor part of its answer's key, so top posts over a week do not refuse
+`granularity=minute`. Anything else is a ValueError whose message the endpoint returns with
+HTTP 400.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, dates_bounds_error
 from campaigns.ranges import LAST, Range
 from hashtags.models import Platform
 
@@ -24,6 +26,8 @@ GRANULARITIES = ("minute", "hour", "day")
 STEP = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1), "day": timedelta(days=1)}
 MAX_POINTS = 5000
 MAX_SPAN = timedelta(days=400)
+# The widest offset any zone uses (Kiribati, +14:00); PostgreSQL refuses 16:00 and beyond.
+MAX_OFFSET = timedelta(hours=14)
 # What an endpoint may read besides the range; each names its own subset.
 GRANULARITY, PLATFORM, HASHTAG = "granularity", "platform", "hashtag"
 ALL = frozenset({GRANULARITY, PLATFORM, HASHTAG})
@@ -55,7 +59,14 @@ def _parse_when(value: str, campaign: Campaign, name: str) -> datetime:
         when = datetime.fromisoformat(value.strip())
     except ValueError:
         raise ValueError(f"{name}={value!r} is not an ISO 8601 date or time.") from None
-    return when if when.tzinfo else when.replace(tzinfo=campaign.tz)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=campaign.tz)
+    elif abs(when.utcoffset() or timedelta(0)) > MAX_OFFSET:
+        raise ValueError(f"{name}={value!r} has a UTC offset beyond ±14:00.")
+    problem = dates_bounds_error(when)
+    if problem:
+        raise ValueError(f"{name}={value!r}: {problem}")
+    return when
 
 
 def range_window(

@@ -8,7 +8,10 @@ Above it the dashboard serves a DashboardSnapshot: beat runs campaigns.refresh_s
 minute, which recomputes the standard ranges of the campaigns still polled (a snapshot that
 took d seconds to compute is not recomputed within 3 d, so a huge campaign cannot keep the
 worker busy). A big custom window with no snapshot yet is computed on the spot (slow, exact)
-and stored. Every answer says which it is (`as_of`: null when live, else when computed).
+and stored, but any visitor can ask for new ones: a campaign keeps its newest
+DASHBOARD_CUSTOM_SNAPSHOTS_MAX custom snapshots, pruned when one is stored and by every
+refresh, and a new one bumps no generation (no cached answer was built on it). Every answer
+says which it is (`as_of`: null when live, else when computed).
 
 Counting: an author is one account on one platform; authors of plain reposts count (they
 carried the hashtag); engagement is likes + reposts + replies + quotes of their original
@@ -24,12 +27,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, Count, F, QuerySet, Sum, When
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
 from django.utils import timezone
 
 from campaigns.dashboard.params import Window, standard_window
 from campaigns.models import Campaign, CampaignHashtag, DashboardSnapshot, web_link
-from campaigns.ranges import STANDARD
+from campaigns.ranges import STANDARD, Range
 from campaigns.totals import rollup_periods, tagsets_cte, tagsets_of, totals_of
 from hashtags.generation import generation_bump
 from hashtags.models import Author, Platform, Post
@@ -58,7 +61,7 @@ def campaign_links(campaign: Campaign, hashtag: str = "") -> QuerySet[CampaignHa
 def snapshot_key(window: Window) -> str:
     """Standard ranges keep one snapshot each (they slide with the clock); custom ones are
     keyed by their instants."""
-    if window.range == "custom":
+    if window.range == Range.CUSTOM:
         where = f"{window.start.isoformat()}|{window.end.isoformat()}"
     else:
         where = window.range
@@ -254,6 +257,32 @@ def snapshot_compute(*, campaign: Campaign, window: Window) -> dict[str, Any]:
     }
 
 
+# Standard snapshots are keyed "<range>|..."; every other key is a custom window's.
+_STANDARD_KEYS = Q(*(Q(params_key__startswith=f"{r}|") for r in STANDARD), _connector=Q.OR)
+
+
+def custom_snapshots_prune(*, campaign_ids: list[int] | None = None) -> int:
+    """Delete all but the newest DASHBOARD_CUSTOM_SNAPSHOTS_MAX custom snapshots of each of
+    these campaigns (None: every campaign). Returns how many went."""
+    keep = settings.DASHBOARD_CUSTOM_SNAPSHOTS_MAX
+    custom = DashboardSnapshot.objects.filter(name=NAME).exclude(_STANDARD_KEYS)
+    if campaign_ids is not None:
+        custom = custom.filter(campaign_id__in=campaign_ids)
+    crowded = (
+        custom.values("campaign_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=keep)
+        .values_list("campaign_id", flat=True)
+    )
+    deleted = 0
+    for campaign_id in crowded:
+        stale = custom.filter(campaign_id=campaign_id).order_by("-computed_at", "-pk")[keep:]
+        deleted += DashboardSnapshot.objects.filter(
+            pk__in=list(stale.values_list("pk", flat=True))
+        ).delete()[0]
+    return deleted
+
+
 def snapshot_store(
     *, campaign: Campaign, window: Window, data: dict[str, Any], now: datetime | None = None
 ) -> datetime:
@@ -265,7 +294,13 @@ def snapshot_store(
     DashboardSnapshot.objects.update_or_create(
         campaign=campaign, name=NAME, params_key=key, defaults={"data": data, "computed_at": now}
     )
+    custom = window.range == Range.CUSTOM
+    if custom:
+        custom_snapshots_prune(campaign_ids=[campaign.pk])
     numbers = ("current", "previous")
+    if old is None and custom:
+        # Only this request has read it: a visitor's new windows cannot flush the cache.
+        return now
     if old is None or any(old.data.get(k) != data.get(k) for k in numbers):
         hashtag_ids = list(campaign_links(campaign).values_list("hashtag_id", flat=True))
         generation_bump(hashtag_ids=hashtag_ids)
@@ -302,8 +337,10 @@ def _due(snapshot: DashboardSnapshot | None, now: datetime) -> bool:
 
 def snapshots_refresh(*, now: datetime | None = None) -> int:
     """Recompute the due snapshots of the standard ranges of the campaigns still polled whose
-    windows are too big to answer live. Returns how many were computed."""
+    windows are too big to answer live, after pruning every campaign's custom snapshots.
+    Returns how many were computed."""
     now = now or timezone.now()
+    custom_snapshots_prune()
     computed = 0
     campaigns = Campaign.objects.counting_at(now).order_by("pk")
     for campaign in campaigns:

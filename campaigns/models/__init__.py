@@ -6,11 +6,14 @@ numbers of big windows.
 """
 
 from campaigns.models.campaign import (
+    DATES_MAX,
+    DATES_MIN,
     PALETTE,
     Campaign,
     CampaignHashtag,
     CampaignQuerySet,
     Series,
+    dates_bounds_error,
     validate_colour,
     validate_timezone,
 )
@@ -24,6 +27,8 @@ from campaigns.models.snapshot import DashboardSnapshot
 from campaigns.models.story import Story, StoryQuerySet, validate_web_link, web_link
 
 __all__ = [
+    "DATES_MAX",
+    "DATES_MIN",
     "PALETTE",
     "Campaign",
     "CampaignHashtag",
@@ -36,6 +41,7 @@ __all__ = [
     "Series",
     "Story",
     "StoryQuerySet",
+    "dates_bounds_error",
     "validate_colour",
     "validate_timezone",
     "validate_web_link",

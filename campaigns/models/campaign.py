@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,6 +26,24 @@ def validate_timezone(value: str) -> None:
 validate_colour = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f6feb (a '#' and six hex digits)."
 )
+
+# The instants a campaign's dates, and any window read over a campaign, may take (UTC,
+# [min, max)). The networks we read hold nothing from before 2000; ending far below datetime's
+# year 9999 keeps every instant derived from a date (the zone's offset, the polling margins, the
+# period before a window) representable, and refuses a typo such as 20026.
+DATES_MIN = datetime(2000, 1, 1, tzinfo=UTC)
+DATES_MAX = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def dates_bounds_error(when: datetime) -> str:
+    """Why an instant cannot be a campaign date or a window's edge; "" when it can."""
+    if DATES_MIN <= (when if when.tzinfo else when.replace(tzinfo=UTC)) < DATES_MAX:
+        return ""
+    return (
+        f"Dates must fall between {DATES_MIN:%Y-%m-%d} and {DATES_MAX:%Y-%m-%d} (UTC); "
+        f"{when.isoformat()} does not."
+    )
+
 
 PALETTE = ["#1f6feb", "#1a7f37", "#cf222e", "#8250df", "#bf8700", "#0a7ea4", "#d1478f"]
 
@@ -97,6 +115,9 @@ class Campaign(models.Model):
     )
     created_at = models.DateTimeField(default=tz_now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # Counted up inside every curation transaction and part of every cached answer's key, so a
+    # hide takes effect even when the cache missed the generation bump (it was down).
+    curation_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = CampaignQuerySet.as_manager()
 
@@ -121,6 +142,16 @@ class Campaign(models.Model):
         return reverse("campaigns:detail", args=[self.slug])
 
     def clean(self) -> None:
+        errors = {
+            name: message
+            for name in ("start", "end")
+            if getattr(self, name) and (message := dates_bounds_error(getattr(self, name)))
+        }
+        if errors:
+            raise ValidationError(errors)
+        # Stored in UTC anyway; an offset the database refuses (+16:00 parses) never reaches it.
+        self.start = self.start and self.start.astimezone(UTC)
+        self.end = self.end and self.end.astimezone(UTC)
         if self.start and self.end and self.end <= self.start:
             raise ValidationError({"end": "The end must be after the start."})
 

@@ -1,7 +1,14 @@
-"""The public #IHeartHIT story form: plain words for every error, and two quiet spam traps."""
+"""The public #IHeartHIT story form: plain words for every error, and two quiet spam traps.
+
+Its hidden `started` token is signed: when the form was opened (too fast is a bot; older than
+STORIES_FORM_MAX_AGE_SECONDS is refused) and a nonce, so each opened form stores one story
+(story_submit records `form_key` when it stores).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import time
 
 from django import forms
@@ -37,7 +44,17 @@ class WebLinkField(forms.URLField):
 
 
 def form_started_token() -> str:
-    return signing.dumps({"t": time.time()}, salt=SIGNING_SALT, compress=True)
+    return signing.dumps(
+        {"t": time.time(), "n": secrets.token_urlsafe(12)}, salt=SIGNING_SALT, compress=True
+    )
+
+
+def _age_in_words(seconds: int) -> str:
+    if seconds >= 3600 and seconds % 3600 == 0:
+        hours = seconds // 3600
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    minutes = max(seconds // 60, 1)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 class StoryForm(forms.Form):
@@ -114,6 +131,7 @@ class StoryForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.bot_reason = ""
+        self.form_key = ""  # which opened form this is, once the token checks out
         if not self.is_bound:
             self.initial["started"] = form_started_token()
 
@@ -126,16 +144,28 @@ class StoryForm(forms.Form):
             started = float(signing.loads(token, salt=SIGNING_SALT)["t"])
         except (signing.BadSignature, KeyError, TypeError, ValueError):
             # Not a bot signal on its own (a proxy may drop fields): ask again with a fresh start.
-            assert isinstance(self.data, dict)  # request.POST: a QueryDict, a dict subclass
-            self.data = self.data.copy()
-            self.data["started"] = form_started_token()
+            self.token_renew()
             raise forms.ValidationError(
                 "This form was incomplete when it reached us. Please check it and send it again."
             ) from None
+        max_age = settings.STORIES_FORM_MAX_AGE_SECONDS
+        if time.time() - started > max_age:
+            self.token_renew()
+            raise forms.ValidationError(
+                f"This form was open for more than {_age_in_words(max_age)}, so we need you to "
+                "send it again. Your story is still below."
+            )
+        self.form_key = hashlib.sha256(token.encode()).hexdigest()
         minimum = settings.STORIES_MIN_FILL_SECONDS
         if time.time() - started < minimum:
             self.bot_reason = self.bot_reason or "too fast"
         return cleaned
+
+    def token_renew(self) -> None:
+        """A fresh start token in the form as shown again, so the visitor can send it again."""
+        assert isinstance(self.data, dict)  # request.POST: a QueryDict, a dict subclass
+        self.data = self.data.copy()
+        self.data["started"] = form_started_token()
 
     def full_clean(self):
         super().full_clean()

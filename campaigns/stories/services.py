@@ -2,6 +2,9 @@
 
 The public form is the only write path that strangers reach, so the rate limit lives here, on
 the shared cache, and refuses (rather than stores unchecked) when the cache cannot be reached.
+So do the two checks against a replayed form: each opened form (its `form_key`) stores one
+story, and the same story (campaign, e-mail, text) is refused again for
+STORIES_DUPLICATE_WINDOW_SECONDS.
 """
 
 from __future__ import annotations
@@ -11,11 +14,14 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from redis.exceptions import RedisError
 
@@ -65,6 +71,24 @@ class StoryRateLimited(StoryRefused):
     def __init__(self, retry_after: int) -> None:
         super().__init__(self.message)
         self.retry_after = retry_after
+
+
+class StoryFormUsed(StoryRefused):
+    status_code = 409
+    retry_after = 0
+    message = (
+        "This form was already sent, and we have the story it carried. To tell another story, "
+        "send the form below again (it is a fresh one now)."
+    )
+
+
+class StoryDuplicate(StoryRefused):
+    status_code = 409
+    retry_after = 0
+    message = (
+        "We already have this story from you, so we did not store it twice. Thank you! "
+        "To tell another one, change the text below."
+    )
 
 
 class StoryStoreUnavailable(StoryRefused):
@@ -120,9 +144,35 @@ def _rate_limit_take(*, client_key: str) -> None:
         raise StoryRateLimited(retry_after=window)
 
 
-def story_submit(*, campaign: Campaign, data: Mapping[str, Any], client_key: str) -> Story:
-    """Store a visitor's story as new, after validation and the per-client rate limit.
-    Raises ValidationError for bad fields, StoryRefused (rate limit, cache down) otherwise."""
+def _duplicate_check(story: Story) -> None:
+    since = timezone.now() - timedelta(seconds=settings.STORIES_DUPLICATE_WINDOW_SECONDS)
+    same = Story.objects.filter(
+        campaign=story.campaign, email__iexact=story.email, text=story.text, created_at__gte=since
+    )
+    if same.exists():
+        raise StoryDuplicate(StoryDuplicate.message)
+
+
+def _form_use(*, form_key: str) -> None:
+    """Record that this opened form stored its story; refuse a form used before."""
+    try:
+        first = cache.add(
+            f"stories:form:{form_key}", 1, timeout=settings.STORIES_FORM_MAX_AGE_SECONDS
+        )
+    except CACHE_ERRORS:
+        logger.warning("stories: the form-use cache is unreachable; story refused", exc_info=True)
+        raise StoryStoreUnavailable(StoryStoreUnavailable.message) from None
+    if not first:
+        raise StoryFormUsed(StoryFormUsed.message)
+
+
+def story_submit(
+    *, campaign: Campaign, data: Mapping[str, Any], client_key: str, form_key: str = ""
+) -> Story:
+    """Store a visitor's story as new, after validation, the duplicate and form-use checks
+    (`form_key`: which opened form sent it; the form's own token) and the per-client rate
+    limit. Raises ValidationError for bad fields, StoryRefused (rate limit, duplicate, used
+    form, cache down) otherwise."""
     story = Story(
         campaign=campaign,
         name=plain_text(data.get("name") or ""),
@@ -136,6 +186,9 @@ def story_submit(*, campaign: Campaign, data: Mapping[str, Any], client_key: str
     if not story.consent:
         raise ValidationError({"consent": "A story can only be sent with consent to republish."})
     story.full_clean(exclude=["campaign"])
+    if form_key:
+        _form_use(form_key=form_key)
+    _duplicate_check(story)
     _rate_limit_take(client_key=client_key)
     story.save()
     logger.info("stories: story %s received for %s", story.pk, campaign.slug)

@@ -11,9 +11,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from campaigns.access import visible_campaign
+from campaigns.access import user_reads_story_emails, visible_campaign
 from campaigns.models import Campaign
-from campaigns.roles import ADMIN, ORGANIZER, user_roles
 from campaigns.stories.forms import StoryForm
 from campaigns.stories.services import (
     StoryRefused,
@@ -44,12 +43,19 @@ def story_new(request: HttpRequest, slug: str) -> HttpResponse:
         if valid:
             client_key = story_client_key(address=client_address(request))
             try:
-                story_submit(campaign=campaign, data=form.story_data(), client_key=client_key)
+                story_submit(
+                    campaign=campaign,
+                    data=form.story_data(),
+                    client_key=client_key,
+                    form_key=form.form_key,
+                )
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             except StoryRefused as exc:
                 refusal, status, retry_after = exc.message, exc.status_code, exc.retry_after
+                # The form may have been used up: shown again, it can be sent again.
+                form.token_renew()
             else:
                 return redirect("campaigns:story_thanks", slug=slug)
     else:
@@ -90,7 +96,7 @@ class _Echo:
 
 @login_required
 def story_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
-    if not user_roles(request.user) & {ORGANIZER, ADMIN}:
+    if not user_reads_story_emails(request.user):
         raise PermissionDenied("Only organizers and admins export stories.")
     campaign = get_object_or_404(Campaign, slug=slug)
     writer = csv.writer(_Echo(), lineterminator="\n")

@@ -25,7 +25,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "nhitweek.admin_site.SiteAdminConfig",  # django.contrib.admin, lookups guarded
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -175,6 +175,9 @@ BLUESKY_PROFILE_TTL_SECONDS = env_int("BLUESKY_PROFILE_TTL_SECONDS", 6 * 3600)
 # Dashboard windows of up to this many posts count unique authors and reach live; bigger ones
 # read the snapshot beat recomputes every DASHBOARD_SNAPSHOT_SECONDS (campaigns/snapshots.py).
 DASHBOARD_EXACT_AUTHORS_MAX = env_int("DASHBOARD_EXACT_AUTHORS_MAX", 3000)
+# Snapshots of big custom windows kept per campaign (any visitor can ask for a new window);
+# the oldest go first, when one is stored and at every snapshot refresh.
+DASHBOARD_CUSTOM_SNAPSHOTS_MAX = env_int("DASHBOARD_CUSTOM_SNAPSHOTS_MAX", 20)
 CELERY_BEAT_SCHEDULE = {
     "schedule-polls": {
         "task": "campaigns.schedule_polls",
@@ -297,6 +300,10 @@ X_FRAME_OPTIONS = "DENY"
 STORIES_MIN_FILL_SECONDS = env_int("STORIES_MIN_FILL_SECONDS", 3)
 STORIES_RATE_LIMIT = env_int("STORIES_RATE_LIMIT", 5)  # stories per client per window
 STORIES_RATE_WINDOW_SECONDS = env_int("STORIES_RATE_WINDOW_SECONDS", 3600)
+# How long an opened story form may still be sent (each form is taken once), and how long the
+# same story (campaign, e-mail, text) is refused as a duplicate.
+STORIES_FORM_MAX_AGE_SECONDS = env_int("STORIES_FORM_MAX_AGE_SECONDS", 2 * 3600)
+STORIES_DUPLICATE_WINDOW_SECONDS = env_int("STORIES_DUPLICATE_WINDOW_SECONDS", 24 * 3600)
 # Behind a proxy, the visitor's address is in a header the proxy sets (HTTP_X_FORWARDED_FOR);
 # trust it only there, or visitors could pick their own address and dodge the limits. Read by
 # nhitweek.clients for the story form's limit, the login lockout and the CSP report limit.

@@ -20,6 +20,7 @@ from campaigns.curation.services import story_curate
 from hashtags.models import PollLog, Post
 from hashtags.services import heartbeat_record
 from tests.support.dashboard_data import random_posts, store
+from tests.support.endpoints import JSON_ENDPOINTS
 from tests.support.factories import CampaignFactory, SeriesFactory, SourceFactory
 from tests.support.wall_data import act, story
 
@@ -523,19 +524,7 @@ def test_the_health_answer_keeps_its_keys(client, worker):
 # --- Errors ---------------------------------------------------------------------------------------
 
 ERROR = {"error": ...}
-JSON_PATHS = [
-    f"/c/{{}}/api/{name}"
-    for name in (
-        "volume",
-        "coverage",
-        "summary",
-        "top-posts",
-        "contributors",
-        "heatmap",
-        "yoy",
-        "wall",
-    )
-]
+JSON_PATHS = [f"/c/{{}}/api/{name}" for name in JSON_ENDPOINTS]
 
 
 @pytest.mark.parametrize("path", JSON_PATHS[:-1])

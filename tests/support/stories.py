@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 
 from django.core import signing
@@ -15,7 +16,8 @@ TEXT = "Our e-prescribing system caught a dangerous interaction."
 
 def started(seconds_ago: float = 10) -> str:
     """A form start token from `seconds_ago`, as the form page would have issued it."""
-    return signing.dumps({"t": time.time() - seconds_ago}, salt=SIGNING_SALT, compress=True)
+    payload = {"t": time.time() - seconds_ago, "n": secrets.token_urlsafe(12)}
+    return signing.dumps(payload, salt=SIGNING_SALT, compress=True)
 
 
 def story_data(**overrides) -> dict:

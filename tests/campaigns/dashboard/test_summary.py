@@ -166,6 +166,57 @@ def test_a_big_window_is_served_from_the_snapshot_with_its_time(client, settings
     assert DashboardSnapshot.objects.filter(campaign=public_campaign).count() == 1
 
 
+def test_sixty_distinct_big_custom_windows_keep_at_most_the_newest_few_snapshots(
+    client, settings, public_campaign
+):
+    settings.DASHBOARD_EXACT_AUTHORS_MAX = 3
+    settings.DASHBOARD_CUSTOM_SNAPSHOTS_MAX = 5
+    store([rich_post(i, at=START + timedelta(hours=i), author_n=i) for i in range(6)])
+    for minute in range(60):
+        window = custom(START - timedelta(minutes=minute), START + timedelta(days=1))
+        assert summary(client, public_campaign, **window).json()["authors_source"] == "snapshot"
+    kept = DashboardSnapshot.objects.filter(campaign=public_campaign)
+    assert kept.count() == 5
+    newest = (START - timedelta(minutes=59)).isoformat()
+    assert kept.filter(params_key__startswith=newest).exists()
+
+
+def test_a_new_custom_snapshot_keeps_the_campaigns_cached_answers(
+    client, settings, public_campaign
+):
+    settings.DASHBOARD_EXACT_AUTHORS_MAX = 3
+    store([rich_post(i, at=START + timedelta(hours=i), author_n=i) for i in range(6)])
+    summary(client, public_campaign)  # stores the campaign range's snapshot, which bumps
+    assert summary(client, public_campaign)["X-Dashboard-Cache"] == "miss"
+    assert summary(client, public_campaign)["X-Dashboard-Cache"] == "hit"
+    summary(client, public_campaign, **custom(START, START + timedelta(days=1)))
+    assert summary(client, public_campaign)["X-Dashboard-Cache"] == "hit"
+
+
+def test_the_periodic_task_prunes_custom_snapshots_and_keeps_the_standard_ones(settings, db):
+    settings.DASHBOARD_CUSTOM_SNAPSHOTS_MAX = 2
+    campaign = CampaignFactory(start=START, end=END, tags=["NHITweek"])
+    for n in range(4):
+        DashboardSnapshot.objects.create(
+            campaign=campaign,
+            name="authors",
+            params_key=f"{START + timedelta(hours=n)}|{END}||",
+            computed_at=START + timedelta(minutes=n),
+        )
+    for key in ("campaign||", "7d||", "24h|x|", "1h||nhitweek"):
+        DashboardSnapshot.objects.create(campaign=campaign, name="authors", params_key=key)
+    snapshots_refresh(now=END + timedelta(days=30))  # ended: nothing to recompute
+    keys = set(DashboardSnapshot.objects.values_list("params_key", flat=True))
+    assert keys == {
+        "campaign||",
+        "7d||",
+        "24h|x|",
+        "1h||nhitweek",
+        f"{START + timedelta(hours=2)}|{END}||",
+        f"{START + timedelta(hours=3)}|{END}||",
+    }
+
+
 def test_the_periodic_task_refreshes_big_windows_of_live_campaigns(settings, db):
     settings.DASHBOARD_EXACT_AUTHORS_MAX = 3
     now = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)

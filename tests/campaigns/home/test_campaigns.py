@@ -100,7 +100,42 @@ def test_it_accepts_a_colour_in_either_case(campaign):
     link.full_clean()
 
 
+@pytest.mark.parametrize(
+    ("field", "when"),
+    [
+        # 23:59 in New York is year 10000 in UTC: stored, but never readable by Django again.
+        ("end", datetime(9999, 12, 31, 23, 59, tzinfo=NEW_YORK)),
+        ("end", datetime(2100, 1, 1, tzinfo=UTC)),
+        ("start", datetime(1, 1, 1, tzinfo=UTC)),
+        ("start", datetime(1999, 12, 31, 23, 59, tzinfo=UTC)),
+    ],
+    ids=["year-10000-in-utc", "year-2100", "year-1", "before-2000"],
+)
+def test_it_refuses_dates_outside_the_years_it_can_serve(field, when):
+    dates = {"start": START, "end": END} | {field: when}
+    if field == "start":
+        dates["end"] = START
+    campaign = Campaign(name="N", slug="n", **dates)
+    with pytest.raises(ValidationError) as caught:
+        campaign.full_clean()
+    assert (
+        "Dates must fall between 2000-01-01 and 2100-01-01" in caught.value.message_dict[field][0]
+    )
+
+
+def test_it_takes_dates_at_the_edges_of_the_years_it_serves():
+    last = datetime(2099, 12, 31, 18, 59, tzinfo=NEW_YORK)  # 23:59 UTC
+    Campaign(name="N", slug="n", start=datetime(2000, 1, 1, tzinfo=UTC), end=last).full_clean()
+
+
 # --- campaign_upsert ---------------------------------------------------------------------------
+
+
+def test_it_refuses_an_end_past_year_9999_in_utc_and_stores_nothing():
+    with pytest.raises(ValidationError) as caught:
+        _upsert(end=datetime(9999, 12, 31, 23, 59, tzinfo=NEW_YORK))
+    assert "Dates must fall between" in caught.value.message_dict["end"][0]
+    assert not Campaign.objects.exists()
 
 
 def test_it_creates_a_campaign_with_its_hashtags_in_order():
