@@ -7,7 +7,7 @@ import pytest
 from django.test import override_settings
 
 from nhitweek.clients import client_address, is_local
-from tests.support.stories import story_data
+from tests.support.stories import TEXT, story_data
 
 PROXY = "HTTP_X_FORWARDED_FOR"
 
@@ -72,7 +72,9 @@ def test_the_story_form_counts_the_same_proxy_given_address(client, public_campa
     def post(forwarded: str) -> int:
         url = f"/c/{public_campaign.slug}/stories/new/"
         meta = {"REMOTE_ADDR": "10.0.0.2", PROXY: forwarded}
-        return client.post(url, story_data(), **meta).status_code
+        # A different story each time: the same one again would be refused as a duplicate.
+        data = story_data(text=f"{TEXT} (sent via {forwarded})")
+        return client.post(url, data, **meta).status_code
 
     assert post("1.1.1.1, 203.0.113.5") == 302
     # A made-up first entry does not make a new visitor; another last hop does.
