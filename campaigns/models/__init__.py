@@ -1,8 +1,8 @@
 """The people plane's tables, one module per subject; import them from here.
 
 campaign: campaigns, their series and ordered hashtags. story: #IHeartHIT stories and the
-web-link rule. chat: chats, their hosts and planned questions. curation: moderation rules, curation state, the audit log. snapshot: dashboard
-numbers of big windows.
+web-link rule. chat: chats, their hosts and planned questions. curation: moderation rules,
+curation state, the audit log. snapshot: dashboard numbers of big windows.
 """
 
 from campaigns.models.campaign import (
@@ -20,8 +20,8 @@ from campaigns.models.campaign import (
 from campaigns.models.chat import (
     Chat,
     ChatHost,
-    ChatQuestion,
     ChatQuerySet,
+    ChatQuestion,
     host_handle_normalize,
 )
 from campaigns.models.curation import (
