@@ -7,70 +7,159 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0005_campaign_curation_version'),
-        ('hashtags', '0008_drop_posthashtag'),
+        ("campaigns", "0005_campaign_curation_version"),
+        ("hashtags", "0008_drop_posthashtag"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Chat',
+            name="Chat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=100)),
-                ('start', models.DateTimeField(help_text='When the chat opens (stored in UTC).')),
-                ('end', models.DateTimeField(help_text='When the last question closes; after the start.')),
-                ('tail_minutes', models.PositiveIntegerField(default=30, help_text='Posts this long after the end still count (the wrap-up).', validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1440)])),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chats', to='campaigns.campaign')),
-                ('hashtag', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='chats', to='hashtags.hashtag')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=100)),
+                ("start", models.DateTimeField(help_text="When the chat opens (stored in UTC).")),
+                (
+                    "end",
+                    models.DateTimeField(
+                        help_text="When the last question closes; after the start."
+                    ),
+                ),
+                (
+                    "tail_minutes",
+                    models.PositiveIntegerField(
+                        default=30,
+                        help_text="Posts this long after the end still count (the wrap-up).",
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(1440),
+                        ],
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="chats",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "hashtag",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="chats",
+                        to="hashtags.hashtag",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['start', 'id'],
+                "ordering": ["start", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ChatHost',
+            name="ChatHost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('platform', models.CharField(choices=[('x', 'X'), ('mastodon', 'Mastodon'), ('bluesky', 'Bluesky'), ('demo', 'Demo')], max_length=16)),
-                ('handle', models.CharField(help_text='Compared the way its platform does.', max_length=255)),
-                ('chat', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hosts', to='campaigns.chat')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "platform",
+                    models.CharField(
+                        choices=[
+                            ("x", "X"),
+                            ("mastodon", "Mastodon"),
+                            ("bluesky", "Bluesky"),
+                            ("demo", "Demo"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "handle",
+                    models.CharField(
+                        help_text="Compared the way its platform does.", max_length=255
+                    ),
+                ),
+                (
+                    "chat",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hosts",
+                        to="campaigns.chat",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['platform', 'handle'],
+                "ordering": ["platform", "handle"],
             },
         ),
         migrations.CreateModel(
-            name='ChatQuestion',
+            name="ChatQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1)])),
-                ('planned_at', models.DateTimeField(blank=True, null=True)),
-                ('text', models.TextField(blank=True, default='')),
-                ('chat', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='campaigns.chat')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)]
+                    ),
+                ),
+                ("planned_at", models.DateTimeField(blank=True, null=True)),
+                ("text", models.TextField(blank=True, default="")),
+                (
+                    "chat",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="campaigns.chat",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['number'],
+                "ordering": ["number"],
             },
         ),
         migrations.AddConstraint(
-            model_name='chat',
-            constraint=models.UniqueConstraint(fields=('campaign', 'slug'), name='chat_slug_per_campaign'),
+            model_name="chat",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "slug"), name="chat_slug_per_campaign"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='chat',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='chat_end_after_start'),
+            model_name="chat",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gt", models.F("start"))), name="chat_end_after_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='chathost',
-            constraint=models.UniqueConstraint(fields=('chat', 'platform', 'handle'), name='chat_host_once'),
+            model_name="chathost",
+            constraint=models.UniqueConstraint(
+                fields=("chat", "platform", "handle"), name="chat_host_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='chatquestion',
-            constraint=models.UniqueConstraint(fields=('chat', 'number'), name='chat_question_once'),
+            model_name="chatquestion",
+            constraint=models.UniqueConstraint(
+                fields=("chat", "number"), name="chat_question_once"
+            ),
         ),
     ]
