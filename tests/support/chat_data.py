@@ -41,10 +41,10 @@ class Labelled:
 
 
 class ChatBuilder:
-    def __init__(self, start: datetime) -> None:
+    def __init__(self, start: datetime, first: int = 0) -> None:
         self.start = start
         self.items: list[Labelled] = []
-        self._n = 0
+        self._n = first  # post ids count on from here: builders of one test never collide
 
     def add(
         self,
@@ -124,7 +124,7 @@ def previous_chat_store(previous: Campaign) -> Chat:
         end=PREVIOUS_START + timedelta(hours=1),
         hosts=[("x", "HostX")],
     )
-    b = ChatBuilder(PREVIOUS_START)
+    b = ChatBuilder(PREVIOUS_START, first=900)
     b.add(x_author("HostX", 5000), 5, "Q1: last year's question", 1)
     b.add(x_author("Veteran"), 6, "A1 I was here in 2025", 1)
     b.add(sky_author("returner.bsky.social"), 7, "a1 me too", 1)

@@ -11,11 +11,15 @@ from django.core.management import call_command
 
 from campaigns.chats.selectors import chat_transcript
 from campaigns.models import PostCuration
+from hashtags.ingest import posts_upsert
 from hashtags.models import Post
 from tests.support.chat_data import (
+    CHAT_START,
+    ChatBuilder,
     campaigns_make,
     current_chat_store,
     previous_chat_store,
+    x_author,
 )
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +77,7 @@ def brute_force(items) -> dict:
 
 def test_every_post_lands_where_its_label_says(stored):
     chat, items = stored
+    assert Post.objects.count() == 3 + len(items)  # the 2025 chat's three, then every one here
     transcript = chat_transcript(chat=chat)
     by_ext = {p.external_id: p for p in transcript.posts + transcript.reposts}
     for item in items:
@@ -127,3 +132,24 @@ def test_the_csv_transcript_guards_formulas(stored):
     Post.objects.filter(text__startswith="Consent forms").update(text="=HYPERLINK(1)")
     rows = list(csv.reader(io.StringIO(export(chat, "csv"))))
     assert [r[7] for r in rows if "HYPERLINK" in r[7]] == ["'=HYPERLINK(1)"]
+
+
+def test_the_reply_chain_is_followed_through_stored_posts_without_the_chat_tag(stored):
+    chat, items = stored
+    q1 = next(i.data for i in items if i.data.text.startswith("Q1:"))
+    builder = ChatBuilder(CHAT_START, first=500)
+    link = builder.add(
+        x_author("Linker"), 9, "off-tag thought", None, reply_to=q1, tags=("nhitweek",)
+    )
+    late = builder.add(x_author("Joiner"), 41, "replying to the link", 1, reply_to=link)
+    posts_upsert(posts=[link, late])
+    transcript = chat_transcript(chat=chat)
+    post = next(p for p in transcript.posts if p.external_id == late.external_id)
+    assert transcript.sections[post.pk] == 1  # Q4 was active; the chain leads to Q1
+    assert link.external_id not in {p.external_id for p in transcript.posts}
+
+
+def test_a_repost_of_a_question_is_a_repost_never_an_answer(stored):
+    chat, _ = stored
+    transcript = chat_transcript(chat=chat)
+    assert {p.pk for p in transcript.reposts}.isdisjoint(transcript.sections)
