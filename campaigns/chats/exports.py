@@ -71,7 +71,9 @@ def transcript_csv(*, transcript: Transcript) -> str:
     return out.getvalue()
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
+# Every text we write follows "- " or "# ", so list and heading starts need no escape; what
+# could make a link, an image, an HTML tag, an entity or emphasis does.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#&|~])")
 
 
 def md_text(text: str, limit: int = 280) -> str:
@@ -92,7 +94,8 @@ def recap_markdown(*, transcript: Transcript) -> str:
     lines = [
         f"# {md_text(chat.title)}",
         "",
-        f"{start:%A %d %B %Y}, {start:%H:%M} to {end:%H:%M} ({chat.campaign.timezone}), "
+        f"{start:%A} {start.day} {start:%B %Y}, {start:%H:%M} to {end:%H:%M} "
+        f"({chat.campaign.timezone}), "
         f"\\#{md_text(chat.hashtag.display)}",
         "",
         f"Hosts: {hosts}",
@@ -106,7 +109,11 @@ def recap_markdown(*, transcript: Transcript) -> str:
     for question in transcript.questions:
         lines += ["", f"## Q{question.number}: {md_text(question.text)}", ""]
         answers = transcript.answers(question.number)
-        lines.append(f"{len(answers)} answers from {len({p.author_id for p in answers})} people.")
+        people = len({p.author_id for p in answers})
+        lines.append(
+            f"{len(answers)} answer{'' if len(answers) == 1 else 's'} from {people} "
+            f"{'person' if people == 1 else 'people'}."
+        )
         for post in top_answers(answers):
             # Inside <...> a link may hold no angle bracket or space: encode them.
             link = web_link(post.url).replace("<", "%3C").replace(">", "%3E").replace(" ", "%20")

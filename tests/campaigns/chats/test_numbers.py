@@ -119,7 +119,7 @@ def test_the_public_transcript_and_recap_leave_hidden_posts_out(stored):
     recap = export(chat, "md")
     assert "interoperability, finally" not in recap
     assert recap.startswith("# NHIT chat: data for all\n")
-    assert "Tuesday 06 October 2026, 14:00 to 15:00 (America/New_York)" in recap
+    assert "Tuesday 6 October 2026, 14:00 to 15:00 (America/New_York)" in recap
     assert "## Q1: What does health IT mean to you?" in recap
     # Q1's top answers by score once the hidden one is gone: cat (5), eve (3), then dan (0).
     q1 = recap.split("## Q1")[1].split("## Q2")[0]
@@ -153,3 +153,24 @@ def test_a_repost_of_a_question_is_a_repost_never_an_answer(stored):
     chat, _ = stored
     transcript = chat_transcript(chat=chat)
     assert {p.pk for p in transcript.reposts}.isdisjoint(transcript.sections)
+
+
+def test_the_recap_escapes_markup_a_post_could_carry(stored):
+    chat, _ = stored
+    Post.objects.filter(text__startswith="@host@mastodon.social A 1)").update(
+        text="A1 [x](javascript:alert(1)) <img src=x> &amp; *bold*", url="javascript:alert(1)"
+    )
+    recap = export(chat, "md")
+    assert "\\[x\\](javascript:alert(1)) \\<img src=x\\> \\&amp; \\*bold\\*" in recap
+    assert "](javascript" not in recap.replace("\\](javascript", "")
+    assert "(<javascript" not in recap
+
+
+def test_a_transcript_is_read_in_a_few_queries_whatever_its_size(
+    stored, django_assert_max_num_queries
+):
+    chat, _ = stored
+    chat = type(chat).objects.select_related("campaign", "hashtag").get(pk=chat.pk)
+    with django_assert_max_num_queries(8):
+        transcript = chat_transcript(chat=chat)
+        assert len(transcript.posts) > 20
