@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("campaigns", "hashtags", "nhitweek")
-FEATURES = ("home", "dashboard", "curation", "wall", "stories", "jobs", "demo")
+FEATURES = ("home", "dashboard", "curation", "wall", "stories", "chats", "jobs", "demo")
 ENTRY_POINTS = (
     "campaigns/admin.py",
     "campaigns/apps.py",

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from campaigns.models import Campaign, CampaignHashtag
+from campaigns.models import Campaign, CampaignHashtag, Chat
 from hashtags.models import Source
 from hashtags.polling import PollResult, poll_rate_limited, poll_reserve, source_poll
 
@@ -27,11 +27,15 @@ class PollWork:
 
 
 def active_hashtag_ids(*, now: datetime, campaign_slug: str | None = None) -> list[int]:
-    """Hashtags of every campaign whose window (with lead-in and tail) contains `now`."""
+    """Hashtags of every campaign whose window (with lead-in and tail) contains `now`, and the
+    own hashtag of every chat from its lead-in to its tail (a chat tag need not be a campaign's)."""
     links = CampaignHashtag.objects.filter(campaign__in=Campaign.objects.polled_at(now))
+    chats = Chat.objects.polled_at(now)
     if campaign_slug:
         links = links.filter(campaign__slug=campaign_slug)
-    return sorted(set(links.values_list("hashtag_id", flat=True)))
+        chats = chats.filter(campaign__slug=campaign_slug)
+    ids = set(links.values_list("hashtag_id", flat=True))
+    return sorted(ids | set(chats.values_list("hashtag_id", flat=True)))
 
 
 def poll_work(

@@ -1,8 +1,8 @@
 """The people plane's tables, one module per subject; import them from here.
 
 campaign: campaigns, their series and ordered hashtags. story: #IHeartHIT stories and the
-web-link rule. curation: moderation rules, curation state, the audit log. snapshot: dashboard
-numbers of big windows.
+web-link rule. chat: chats, their hosts and planned questions. curation: moderation rules,
+curation state, the audit log. snapshot: dashboard numbers of big windows.
 """
 
 from campaigns.models.campaign import (
@@ -16,6 +16,13 @@ from campaigns.models.campaign import (
     dates_bounds_error,
     validate_colour,
     validate_timezone,
+)
+from campaigns.models.chat import (
+    Chat,
+    ChatHost,
+    ChatQuerySet,
+    ChatQuestion,
+    host_handle_normalize,
 )
 from campaigns.models.curation import (
     CurationAction,
@@ -33,6 +40,10 @@ __all__ = [
     "Campaign",
     "CampaignHashtag",
     "CampaignQuerySet",
+    "Chat",
+    "ChatHost",
+    "ChatQuerySet",
+    "ChatQuestion",
     "CurationAction",
     "CurationEvent",
     "DashboardSnapshot",
@@ -42,6 +53,7 @@ __all__ = [
     "Story",
     "StoryQuerySet",
     "dates_bounds_error",
+    "host_handle_normalize",
     "validate_colour",
     "validate_timezone",
     "validate_web_link",

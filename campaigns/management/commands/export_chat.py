@@ -1,0 +1,51 @@
+"""manage.py export_chat CAMPAIGN CHAT --format csv|md|json: transcript, recap or numbers.
+
+The CSV transcript and the Markdown recap are for the public: hidden posts are left out. The
+JSON is the organizers' count of every post of the chat.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from campaigns.chats.exports import recap_markdown, transcript_csv
+from campaigns.chats.numbers import chat_numbers
+from campaigns.chats.selectors import chat_transcript
+from campaigns.models import Chat
+
+
+class Command(BaseCommand):
+    help = "Write a chat's transcript (csv), recap (md) or numbers (json)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("campaign")
+        parser.add_argument("chat")
+        parser.add_argument("--format", required=True, choices=["csv", "md", "json"])
+        parser.add_argument("--output", default="", help="a file; standard output when left out")
+
+    def handle(self, *args, **opts):
+        chat = (
+            Chat.objects.select_related("campaign", "hashtag")
+            .filter(campaign__slug=opts["campaign"], slug=opts["chat"])
+            .first()
+        )
+        if chat is None:
+            raise CommandError(f"No chat {opts['chat']!r} in campaign {opts['campaign']!r}.")
+        kind = opts["format"]
+        if kind == "json":
+            numbers = chat_numbers(transcript=chat_transcript(chat=chat))
+            text = json.dumps(numbers, indent=2, ensure_ascii=False) + "\n"
+        elif kind == "csv":
+            text = transcript_csv(transcript=chat_transcript(chat=chat, public=True))
+        else:
+            text = recap_markdown(transcript=chat_transcript(chat=chat, public=True))
+        if opts["output"]:
+            try:
+                Path(opts["output"]).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise CommandError(f"--output {opts['output']}: {exc}") from None
+        else:
+            self.stdout.write(text, ending="")

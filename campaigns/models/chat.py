@@ -1,0 +1,150 @@
+"""Chats: an hour of numbered questions on a hashtag, with its hosts and planned questions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.timezone import now as tz_now
+
+from campaigns.models.campaign import Campaign, dates_bounds_error
+from hashtags.models import Hashtag, Platform
+
+HOST_PLATFORMS = (Platform.X, Platform.MASTODON, Platform.BLUESKY, Platform.DEMO)
+
+
+def host_handle_normalize(platform: str, handle: str) -> str:
+    """A host's handle as its platform compares handles; raises ValidationError when it is none.
+
+    X: no '@', any case. Mastodon: user@server, lower-case. Bluesky: the handle, lower-case.
+    """
+    text = (handle or "").strip()
+    if platform not in {p.value for p in HOST_PLATFORMS}:
+        names = ", ".join(p.value for p in HOST_PLATFORMS)
+        raise ValidationError(f"{platform!r} is not a platform; use one of {names}.")
+    if platform == Platform.MASTODON:
+        text = text.removeprefix("@").lower()
+        user, _, server = text.partition("@")
+        if not user or not server or "@" in server:
+            raise ValidationError(f"A Mastodon host is user@server; {handle!r} is not.")
+        return text
+    text = text.removeprefix("@").lower()
+    if not text or any(c.isspace() or c == "@" for c in text):
+        raise ValidationError(f"{handle!r} is not a {platform} handle.")
+    return text
+
+
+class ChatQuerySet(models.QuerySet):
+    def polled_at(self, now: datetime) -> ChatQuerySet:
+        """Chats whose collection window (the lead-in before the start to the tail after the
+        end) holds `now`: their own hashtag is polled then."""
+        lead = timedelta(minutes=settings.POLL_LEAD_IN_MINUTES)
+        # The longest tail a chat may have bounds the query; the exact tail is checked per row.
+        rows = self.filter(start__lte=now + lead, end__gte=now - timedelta(minutes=TAIL_MAX))
+        return rows.filter(
+            pk__in=[c.pk for c in rows.only("pk", "end", "tail_minutes") if c.span()[1] >= now]
+        )
+
+
+TAIL_MAX = 24 * 60
+
+
+class Chat(models.Model):
+    """A campaign chat: its hashtag from start to end plus a tail (late answers, wrap-up)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="chats")
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100)
+    hashtag = models.ForeignKey(Hashtag, on_delete=models.PROTECT, related_name="chats")
+    start = models.DateTimeField(help_text="When the chat opens (stored in UTC).")
+    end = models.DateTimeField(help_text="When the last question closes; after the start.")
+    tail_minutes = models.PositiveIntegerField(
+        default=30,
+        validators=[MinValueValidator(0), MaxValueValidator(TAIL_MAX)],
+        help_text="Posts this long after the end still count (the wrap-up).",
+    )
+    created_at = models.DateTimeField(default=tz_now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ChatQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "slug"], name="chat_slug_per_campaign"),
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="chat_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        errors = {
+            name: message
+            for name in ("start", "end")
+            if getattr(self, name) and (message := dates_bounds_error(getattr(self, name)))
+        }
+        if errors:
+            raise ValidationError(errors)
+        self.start = self.start and self.start.astimezone(UTC)
+        self.end = self.end and self.end.astimezone(UTC)
+        if self.start and self.end and self.end <= self.start:
+            raise ValidationError({"end": "The end must be after the start."})
+
+    def span(self) -> tuple[datetime, datetime]:
+        """[start, end + tail): the instants whose posts are the chat's."""
+        return self.start, self.end + timedelta(minutes=self.tail_minutes)
+
+    @property
+    def local_start(self) -> datetime:
+        return self.start.astimezone(self.campaign.tz)
+
+    @property
+    def local_end(self) -> datetime:
+        return self.end.astimezone(self.campaign.tz)
+
+
+class ChatHost(models.Model):
+    """A host account; its posts that carry a question marker are the chat's questions."""
+
+    chat = models.ForeignKey(Chat, on_delete=models.CASCADE, related_name="hosts")
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    handle = models.CharField(max_length=255, help_text="Compared the way its platform does.")
+
+    class Meta:
+        ordering = ["platform", "handle"]
+        constraints = [
+            models.UniqueConstraint(fields=["chat", "platform", "handle"], name="chat_host_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.handle}"
+
+    def clean(self) -> None:
+        try:
+            self.handle = host_handle_normalize(self.platform, self.handle)
+        except ValidationError as exc:
+            raise ValidationError({"handle": exc.messages}) from None
+
+
+class ChatQuestion(models.Model):
+    """A planned question: kept at its planned time when no host post asks it."""
+
+    chat = models.ForeignKey(Chat, on_delete=models.CASCADE, related_name="questions")
+    number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    planned_at = models.DateTimeField(null=True, blank=True)
+    text = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["chat", "number"], name="chat_question_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Q{self.number}"

@@ -1,0 +1,137 @@
+"""create_chat: a chat from the command line, bad input refused with nothing stored; and the
+polling of a chat's own hashtag from its lead-in to its tail."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import override_settings
+
+from campaigns.jobs.scheduling import active_hashtag_ids
+from campaigns.models import Chat, ChatHost, ChatQuestion
+from hashtags.models import Hashtag
+from tests.support.factories import CampaignFactory
+
+pytestmark = pytest.mark.django_db
+
+START = datetime(2026, 10, 6, 18, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def campaign():
+    return CampaignFactory(
+        slug="nhit", start=START - timedelta(days=1), end=START + timedelta(days=4)
+    )
+
+
+def create(*extra: str, hosts: str = "x:@HostX,mastodon:Host@Mastodon.Social") -> str:
+    out = io.StringIO()
+    args = ["nhit", "tuesday", "--title", "Tuesday chat", "--hashtag", "#NHITchat"]
+    args += ["--start", "2026-10-06T14:00", "--end", "2026-10-06T15:00", "--hosts", hosts]
+    call_command("create_chat", *args, *extra, stdout=out)
+    return out.getvalue()
+
+
+def test_it_creates_a_chat_in_the_campaign_zone_with_normalized_hosts_and_questions(
+    campaign, tmp_path
+):
+    plan = tmp_path / "q.txt"
+    plan.write_text("1|14:05|What does health IT mean to you?\n\n2|14:20|Where does it stall?\n")
+    assert create("--questions", str(plan)).startswith("created: nhit/tuesday")
+    chat = Chat.objects.get()
+    assert (chat.start, chat.end, chat.hashtag.name, chat.tail_minutes) == (
+        START,
+        START + timedelta(hours=1),
+        "nhitchat",
+        30,
+    )
+    hosts = set(ChatHost.objects.values_list("platform", "handle"))
+    assert hosts == {("x", "hostx"), ("mastodon", "host@mastodon.social")}
+    first = ChatQuestion.objects.get(number=1)
+    assert first.planned_at == START + timedelta(minutes=5)
+    assert create(hosts="bluesky:Host.BSKY.social").startswith("updated:")
+    assert list(ChatHost.objects.values_list("platform", "handle")) == [
+        ("bluesky", "host.bsky.social")
+    ]
+    assert ChatQuestion.objects.count() == 2  # no --questions: the plan stays
+
+
+@pytest.mark.parametrize(
+    ("extra", "hosts", "lines", "message"),
+    [
+        ((), "x:HostX", "1|25:00|bad hour", "not a time of day"),
+        ((), "x:HostX", "one|14:00|no number", "expected N|HH:MM|text"),
+        ((), "x:HostX", "1|14:00|a\n1|14:10|twice", "only once"),
+        ((), "mastodon:nohost", "", "user@server"),
+        ((), "myspace:tom", "", "not a platform"),
+        ((), "HostX", "", "PLATFORM:HANDLE"),
+        (("--end", "2026-10-06T13:00"), "x:HostX", "", "after the start"),
+        (("--start", "1999-01-01T10:00"), "x:HostX", "", "between"),
+        (("--start", "tomorrow"), "x:HostX", "", "not an ISO"),
+        (("--hashtag", "#no tag"), "x:HostX", "", "not a valid hashtag"),
+    ],
+)
+def test_bad_input_is_refused_and_stores_nothing(campaign, tmp_path, extra, hosts, lines, message):
+    plan = tmp_path / "q.txt"
+    plan.write_text(lines)
+    tags_before = Hashtag.objects.count()
+    with pytest.raises(CommandError, match=message):
+        create("--questions", str(plan), *extra, hosts=hosts)
+    assert (Chat.objects.count(), ChatHost.objects.count(), ChatQuestion.objects.count()) == (
+        0,
+        0,
+        0,
+    )
+    assert Hashtag.objects.count() == tags_before
+
+
+def test_a_bad_update_leaves_the_chat_as_it_was(campaign):
+    create()
+    with pytest.raises(CommandError):
+        create("--end", "2026-10-06T13:00", hosts="x:Other")
+    chat = Chat.objects.get()
+    assert chat.end == START + timedelta(hours=1)
+    assert ChatHost.objects.filter(chat=chat).count() == 2
+
+
+def test_an_unknown_campaign_or_chat_is_a_clear_error(campaign):
+    with pytest.raises(CommandError, match="No campaign 'nope'"):
+        call_command(
+            "create_chat",
+            "nope",
+            "c",
+            "--title",
+            "t",
+            "--hashtag",
+            "x",
+            "--start",
+            "2026-10-06T14:00",
+            "--end",
+            "2026-10-06T15:00",
+            "--hosts",
+            "x:a",
+        )
+    with pytest.raises(CommandError, match="No chat 'nope'"):
+        call_command("export_chat", "nhit", "nope", "--format", "json")
+
+
+@override_settings(POLL_LEAD_IN_MINUTES=60, POLL_TAIL_MINUTES=24 * 60)
+def test_a_chats_own_hashtag_is_polled_from_its_lead_in_to_its_tail():
+    # The campaign ended long before: only the chat keeps its own tag collected.
+    campaign = CampaignFactory(
+        slug="nhit", start=START - timedelta(days=10), end=START - timedelta(days=5)
+    )
+    create("--tail", "45")
+    chat = Chat.objects.get(campaign=campaign)
+    tag = chat.hashtag_id
+    assert tag not in active_hashtag_ids(now=START - timedelta(minutes=61))
+    assert tag in active_hashtag_ids(now=START - timedelta(minutes=60))
+    assert tag in active_hashtag_ids(now=START + timedelta(minutes=30))
+    assert tag in active_hashtag_ids(now=chat.end + timedelta(minutes=45))
+    assert tag not in active_hashtag_ids(now=chat.end + timedelta(minutes=46))
+    assert tag in active_hashtag_ids(now=START, campaign_slug="nhit")
+    assert tag not in active_hashtag_ids(now=START, campaign_slug="other")
