@@ -1,0 +1,438 @@
+"""How fast a big chat is read back: the CSV transcript and the numbers JSON of export_chat.
+
+    DJANGO_SETTINGS_MODULE=nhitweek.settings.test python bench/chats.py [--posts N]
+
+Works in its own scratch database (nhitweek_bench_chats_<pid>) on the server of
+TEST_DATABASE_URL, migrated here and dropped at the end. A chat of N posts (default 20,000) is
+stored through hashtags.ingest.posts_upsert (untimed): two hosts (X and Mastodon) asking Q1..Q5
+(Q6 only planned), answers with markers, replies to questions and to answers (chains of
+replies among the chat's posts), replies whose parents are stored posts without the chat tag
+(chains up to --chain-depth levels, walked one query per level), reposts, posts in the tail,
+authors spread over --authors participants, a share of whom posted in the previous edition's
+chat (also stored). Then, cold (cache cleared, the chat read afresh before each run):
+
+- transcript: chat_transcript(public=True) and transcript_csv, as `export_chat --format csv`.
+  The chats code has no paging: the transcript is read whole, so this times the whole one.
+- analytics: chat_transcript() and chat_numbers() dumped to JSON, as `export_chat --format json`.
+
+Each is run --runs times (median and p95) with its SQL queries counted; the phases of one read
+(posts query, reply-chain walk, assignment, earlier chats' authors) are timed apart. Last line:
+BENCH chats posts=N transcript_ms=X analytics_ms=Y   (medians)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nhitweek.settings.test")
+
+CHAT_START = datetime(2026, 10, 6, 18, 0, tzinfo=UTC)  # 14:00 in New York
+PREVIOUS_START = datetime(2025, 10, 7, 18, 0, tzinfo=UTC)
+TAG = "nhitchat"
+MASTO = "https://mastodon.social"
+QUESTION_MINUTES = (5, 15, 25, 35, 45)  # Q1..Q5 by the hosts; Q6 is planned at 55 only
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=20_000, help="the chat's posts")
+    parser.add_argument("--authors", type=int, default=4000, help="participants")
+    parser.add_argument("--returning", type=float, default=0.15, help="share of earlier chat")
+    parser.add_argument("--chain-depth", type=int, default=8, help="untagged ancestors, at most")
+    parser.add_argument("--runs", type=int, default=9, help="cold runs per measure")
+    args = parser.parse_args()
+
+    import django
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    # Test runs flush their Redis databases (10-15) at any moment; keep the bench off them.
+    settings.CACHES["default"]["LOCATION"] = settings.REDIS_URL.rsplit("/", 1)[0] + "/9"
+    settings.CACHES["default"]["KEY_PREFIX"] = "nhitweek-bench-chats"
+    scratch = f"nhitweek_bench_chats_{os.getpid()}"
+    _admin_sql(db, f'CREATE DATABASE "{scratch}"')
+    db["NAME"] = scratch
+    try:
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        _run(args)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        _admin_sql(db, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+
+
+def _admin_sql(db: dict, sql: str) -> None:
+    from bench._admin import admin_connect
+
+    conn = admin_connect(db)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+    finally:
+        conn.close()
+
+
+# --- The chat ----------------------------------------------------------------------------------
+
+
+class Posts:
+    """Builds PostData of the three platforms with ids that never collide."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.all: list = []
+
+    def add(self, author, at: datetime, text: str, *, tags=(TAG,), reply_to=None, repost_of=None):
+        from hashtags.sources.base import PostData
+
+        self.n += 1
+        n, platform = self.n, author.platform
+        if platform == "mastodon":
+            local = str(100_000 + n)
+            ext = f"{MASTO}/users/{author.name}/statuses/{local}"
+            url = f"{MASTO}/@{author.name}/{local}"
+        elif platform == "bluesky":
+            ext = f"at://{author.external_id}/app.bsky.feed.post/3k{n:07d}"
+            url = f"https://bsky.app/profile/{author.handle}/post/3k{n:07d}"
+        else:
+            ext, url = (
+                str(1_800_000_000_000_000_000 + n),
+                f"https://x.com/{author.handle}/status/{n}",
+            )
+        parent = ""
+        if reply_to is not None:  # Mastodon names the parent by its server-local id
+            parent = (
+                reply_to.url.rsplit("/", 1)[-1] if platform == "mastodon" else reply_to.external_id
+            )
+        data = PostData(
+            platform=platform,
+            external_id=ext,
+            author=author,
+            text=f"{text} #NHITchat" if repost_of is None else "",
+            url=url,
+            created_at=at,
+            hashtags=tags,
+            likes=n % 23,
+            reposts=n % 7,
+            replies=n % 5,
+            quotes=n % 3,
+            is_repost=repost_of is not None,
+            repost_of=repost_of.external_id if repost_of is not None else "",
+            reply_to=parent,
+        )
+        self.all.append(data)
+        return data
+
+
+def _authors(count: int) -> list:
+    from hashtags.sources.base import AuthorData
+
+    out = []
+    for a in range(count):
+        kind = a % 10
+        if kind < 6:
+            out.append(
+                AuthorData("x", f"x-member{a}", f"member{a}", f"Member {a}", followers=a % 3000)
+            )
+        elif kind < 8:
+            acct = f"user{a}@mastodon.social"
+            out.append(
+                AuthorData(
+                    "mastodon", acct, acct, f"user{a}", url=f"{MASTO}/@user{a}", followers=a % 800
+                )
+            )
+        else:
+            handle = f"member{a}.bsky.social"
+            out.append(AuthorData("bluesky", f"did:plc:m{a}", handle, followers=a % 1200))
+    return out
+
+
+def _store(posts: list) -> None:
+    from hashtags.ingest import posts_upsert
+
+    for start in range(0, len(posts), 2000):
+        posts_upsert(posts=posts[start : start + 2000])
+
+
+def chats_store(args: argparse.Namespace):
+    """The 2025 and 2026 editions' chats; returns the 2026 chat and counts of what was stored."""
+    from campaigns.chats.services import PlannedQuestion, chat_upsert
+    from campaigns.models import Campaign, Series
+    from hashtags.sources.base import AuthorData
+
+    rng = random.Random(20261006)
+    series = Series.objects.create(slug="nhit-week", name="NHIT Week")
+    editions = {}
+    for year, start in ((2025, PREVIOUS_START), (2026, CHAT_START)):
+        editions[year] = Campaign.objects.create(
+            slug=f"nhit-{year}",
+            name=f"NHIT Week {year}",
+            start=start - timedelta(days=1),
+            end=start + timedelta(days=4),
+            timezone="America/New_York",
+            public=True,
+            series=series,
+            edition=str(year),
+        )
+    hosts = [("x", "@HostX"), ("mastodon", "Host@Mastodon.Social")]
+    chat_upsert(
+        campaign=editions[2025],
+        slug="tuesday",
+        title="NHIT chat 2025",
+        hashtag="#NHITchat",
+        start=PREVIOUS_START,
+        end=PREVIOUS_START + timedelta(hours=1),
+        hosts=hosts[:1],
+    )
+    plan = [
+        PlannedQuestion(i + 1, CHAT_START + timedelta(minutes=m), f"Planned question {i + 1}")
+        for i, m in enumerate((*QUESTION_MINUTES, 55))
+    ]
+    chat, _ = chat_upsert(
+        campaign=editions[2026],
+        slug="tuesday",
+        title="NHIT chat: data for all",
+        hashtag="#NHITchat",
+        start=CHAT_START,
+        end=CHAT_START + timedelta(hours=1),
+        hosts=hosts,
+        questions=plan,
+    )
+    people = _authors(args.authors)
+    host_x = AuthorData("x", "x-hostx", "HostX", "Host X", followers=5000)
+    host_m = AuthorData(
+        "mastodon", "host@mastodon.social", "host@mastodon.social", "host", followers=800
+    )
+
+    # The previous edition: a question and answers by a share of this year's participants.
+    before = Posts()
+    q = before.add(host_x, PREVIOUS_START + timedelta(minutes=5), "Q1: last year's question")
+    veterans = people[: int(len(people) * args.returning)]
+    for i, author in enumerate(veterans):
+        at = PREVIOUS_START + timedelta(minutes=6 + 50 * i / max(1, len(veterans)))
+        before.add(author, at, f"A1 I was here in 2025 ({i})", reply_to=q if i % 3 == 0 else None)
+    _store(before.all)
+
+    # This year's chat: the hosts' posts first, then everybody over the hour and the tail.
+    now = Posts()
+    now.n = 1_000_000  # never the previous edition's ids
+    now.add(host_x, CHAT_START + timedelta(minutes=1), "Welcome! Introduce yourselves")
+    questions = []
+    for i, minute in enumerate(QUESTION_MINUTES):
+        host = host_x if i % 2 == 0 else host_m
+        marker = ("Q{n}:", "@HostX Q{n}.", "Question {n}", "q {n}", "Q{n}")[i].format(n=i + 1)
+        at = CHAT_START + timedelta(minutes=minute)
+        questions.append(now.add(host, at, f"{marker} What about part {i + 1}?"))
+    now.add(host_x, CHAT_START + timedelta(minutes=61), "Thanks everyone, recap tomorrow!")
+    untagged = Posts()
+    untagged.n = 5_000_000
+    chat_posts: list = list(now.all)
+    span = (60 + chat.tail_minutes) * 60  # seconds from the start to the tail's end
+    while len(chat_posts) < args.posts:
+        i = len(chat_posts)
+        author = people[(i * 7919) % len(people)]
+        at = CHAT_START + timedelta(seconds=span * (i + rng.random()) / (args.posts + 1))
+        active = sum(1 for m in QUESTION_MINUTES if at >= CHAT_START + timedelta(minutes=m))
+        roll = rng.random()
+        earlier = chat_posts[rng.randrange(len(chat_posts))]
+        if roll < 0.10:  # a repost of an earlier post of the chat
+            if earlier.is_repost:
+                continue
+            chat_posts.append(now.add(author, at, "", repost_of=earlier))
+        elif roll < 0.45 and active:  # an answer with its marker (sometimes an older question)
+            n = active if rng.random() < 0.8 else rng.randint(1, active)
+            style = ("A{n}", "a{n}:", "A {n})", "@HostX A{n}.")[i % 4].format(n=n)
+            chat_posts.append(now.add(author, at, f"{style} answer number {i}"))
+        elif roll < 0.55 and active:  # a reply to a question
+            parent = questions[rng.randrange(active)]
+            chat_posts.append(
+                now.add(author, at, f"replying to the question ({i})", reply_to=parent)
+            )
+        elif roll < 0.75:  # a reply to an earlier post of the chat: chains among chat posts
+            if earlier.is_repost:
+                continue
+            chat_posts.append(now.add(author, at, f"so true ({i})", reply_to=earlier))
+        elif roll < 0.80:  # a reply below stored posts without the chat tag, up to a question
+            parent = questions[rng.randrange(max(1, active))]
+            for level in range(rng.randint(1, args.chain_depth)):
+                who = people[rng.randrange(len(people))]
+                parent = untagged.add(
+                    who,
+                    at - timedelta(seconds=1),
+                    f"off-tag {level}",
+                    tags=("nhitweek",),
+                    reply_to=parent,
+                )
+            chat_posts.append(now.add(author, at, f"deep in the thread ({i})", reply_to=parent))
+        else:  # a plain post: its section is the active question by time
+            chat_posts.append(now.add(author, at, f"thinking out loud, post {i}"))
+    _store(untagged.all)
+    _store(chat_posts)
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE")
+    stored = {
+        "posts": len(chat_posts),
+        "reposts": sum(1 for p in chat_posts if p.is_repost),
+        "replies": sum(1 for p in chat_posts if p.reply_to),
+        "untagged": len(untagged.all),
+        "previous": len(before.all),
+    }
+    return chat, stored
+
+
+# --- Measuring ---------------------------------------------------------------------------------
+
+
+def _pct(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _chat(pk: int):
+    """The chat read as export_chat reads it: nothing of an earlier run kept."""
+    from campaigns.models import Chat
+
+    return Chat.objects.select_related("campaign", "hashtag").get(pk=pk)
+
+
+def _transcript_read(pk: int) -> str:
+    from campaigns.chats.exports import transcript_csv
+    from campaigns.chats.selectors import chat_transcript
+
+    return transcript_csv(transcript=chat_transcript(chat=_chat(pk), public=True))
+
+
+def _analytics_read(pk: int) -> str:
+    from campaigns.chats.numbers import chat_numbers
+    from campaigns.chats.selectors import chat_transcript
+
+    numbers = chat_numbers(transcript=chat_transcript(chat=_chat(pk)))
+    return json.dumps(numbers, indent=2, ensure_ascii=False)
+
+
+def _timed(read, pk: int, runs: int) -> tuple[list[float], int, str]:
+    """Cold runs of read: their times in ms, the queries of one run and its output."""
+    from django.core.cache import cache
+    from django.db import connection
+
+    queries: list[str] = []
+
+    def counter(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    cache.clear()
+    with connection.execute_wrapper(counter):
+        out = read(pk)
+    samples = []
+    for _ in range(runs):
+        cache.clear()
+        began = time.perf_counter()
+        read(pk)
+        samples.append((time.perf_counter() - began) * 1000)
+    return samples, len(queries), out
+
+
+def _phases(pk: int) -> dict[str, float]:
+    """One analytics read taken apart: ms of each step, and the reply walk's queries."""
+    from django.db import connection
+
+    from campaigns.chats import selectors
+    from campaigns.chats.numbers import chat_numbers, chats_earlier
+
+    chat = _chat(pk)
+    out: dict[str, float] = {}
+    began = time.perf_counter()
+    rows = list(selectors.chat_posts(chat=chat))
+    out["posts_query_ms"] = (time.perf_counter() - began) * 1000
+    originals = [p for p in rows if not p.is_repost]
+    walk: list[int] = []
+
+    def counter(execute, sql, params, many, context):
+        walk.append(len(sql))
+        return execute(sql, params, many, context)
+
+    began = time.perf_counter()
+    with connection.execute_wrapper(counter):
+        chains = selectors._parents(originals)
+    out["reply_walk_ms"] = (time.perf_counter() - began) * 1000
+    out["reply_walk_queries"] = len(walk)
+    out["reply_walk_sql_kb"] = sum(walk) / 1024
+    transcript = selectors.chat_transcript(chat=chat)  # for the steps below only
+    began = time.perf_counter()
+    transcript.sections.clear()
+    selectors._assign(transcript, chains)
+    out["assign_ms"] = (time.perf_counter() - began) * 1000
+    began = time.perf_counter()
+    for earlier in chats_earlier(chat=chat):
+        list(selectors.chat_posts(chat=earlier).values_list("author_id", flat=True))
+    out["earlier_authors_ms"] = (time.perf_counter() - began) * 1000
+    began = time.perf_counter()
+    chat_numbers(transcript=transcript)
+    out["numbers_ms"] = (time.perf_counter() - began) * 1000
+    return out
+
+
+def _run(args: argparse.Namespace) -> None:
+    began = time.perf_counter()
+    chat, stored = chats_store(args)
+    print(
+        f"stored in {time.perf_counter() - began:.1f}s: "
+        + ", ".join(f"{k}={v}" for k, v in stored.items())
+    )
+    print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+    transcript, transcript_q, csv_text = _timed(_transcript_read, chat.pk, args.runs)
+    analytics, analytics_q, json_text = _timed(_analytics_read, chat.pk, args.runs)
+    numbers = json.loads(json_text)
+    rows = csv_text.count("\n") - 1  # a rough count: texts hold no newline here
+    print(
+        f"numbers: posts={numbers['posts']} reposts={numbers['reposts']} "
+        f"participants={numbers['participants']} returning={numbers['returning']} "
+        f"intro={numbers['intro']} wrap_up={numbers['wrap_up']} "
+        + " ".join(f"Q{q['number']}={q['answers']}" for q in numbers["questions"])
+    )
+    if numbers["posts"] + numbers["reposts"] != stored["posts"]:
+        raise SystemExit(f"the chat holds {numbers['posts']} + {numbers['reposts']} posts")
+    print(f"{'read':11} {'p50':>8} {'p95':>8} {'queries':>8}   (ms, {args.runs} cold runs)")
+    print("transcript is read whole: the chats code has no paging (CSV of every post)")
+    for name, samples, queries in (
+        ("transcript", transcript, transcript_q),
+        ("analytics", analytics, analytics_q),
+    ):
+        print(
+            f"{name:11} {statistics.median(samples):8.1f} {_pct(samples, 0.95):8.1f} {queries:8d}"
+        )
+    phases = _phases(chat.pk)
+    print(
+        "one analytics read, step by step: " + ", ".join(f"{k}={v:.1f}" for k, v in phases.items())
+    )
+    print(
+        f"BENCH chats posts={stored['posts']} transcript_ms={statistics.median(transcript):.1f} "
+        f"analytics_ms={statistics.median(analytics):.1f} "
+        f"transcript_p95_ms={_pct(transcript, 0.95):.1f} "
+        f"analytics_p95_ms={_pct(analytics, 0.95):.1f} csv_rows={rows} "
+        f"transcript_queries={transcript_q} analytics_queries={analytics_q} "
+        f"reply_walk_queries={phases['reply_walk_queries']:.0f} "
+        f"reply_walk_ms={phases['reply_walk_ms']:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
