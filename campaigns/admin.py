@@ -194,6 +194,152 @@ class StoryAdmin(admin.ModelAdmin):
             story_review(story=story, status=Story.Status.HIDDEN, by=request.user)
 
 
+# --- Chats (campaigns/models/chat.py): a chat with its hosts and planned questions inline. Its
+# times are typed and shown as wall-clock times in its campaign's zone, as a campaign's are; the
+# models' clean bounds the dates and normalizes the host handles (host_handle_normalize, which
+# chat_upsert uses too).
+from campaigns.models import Chat, ChatHost, ChatQuestion  # noqa: E402
+
+
+def _in_zone(value, zone: zoneinfo.ZoneInfo):
+    """The instant whose wall-clock time in `zone` is `value`'s wall-clock time as typed."""
+    return timezone.localtime(value).replace(tzinfo=None).replace(tzinfo=zone)
+
+
+def _shown_in(value, zone: zoneinfo.ZoneInfo):
+    return value.astimezone(zone).replace(tzinfo=None)
+
+
+def _campaign_zone(campaign: Campaign | None) -> zoneinfo.ZoneInfo | None:
+    try:
+        return campaign.tz if campaign is not None else None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+class ChatAdminForm(forms.ModelForm):
+    """Start and end are typed and shown as wall-clock times in the campaign's zone."""
+
+    class Meta:
+        model = Chat
+        fields = ["campaign", "title", "slug", "hashtag", "start", "end", "tail_minutes"]
+        help_texts = {
+            "start": "Wall-clock time in the campaign's time zone.",
+            "end": "Wall-clock time in the campaign's time zone; must be after the start.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            zone = _campaign_zone(self.instance.campaign)
+            for name in ("start", "end"):
+                if zone is not None and name in self.fields:
+                    self.initial[name] = _shown_in(getattr(self.instance, name), zone)
+
+    def clean(self):
+        cleaned = super().clean()
+        assert cleaned is not None  # ModelForm.clean returns cleaned_data
+        zone = _campaign_zone(cleaned.get("campaign"))
+        if zone is None:
+            return cleaned  # the campaign field reports its own error
+        for name in ("start", "end"):
+            if name in self.fields and cleaned.get(name):
+                cleaned[name] = _in_zone(cleaned[name], zone)
+        return cleaned
+
+
+class ChatHostFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        # Each form's model clean has normalized its handle: "@HostX" and "hostx" are one host.
+        seen: set[tuple[str, str]] = set()
+        for form in self.forms:
+            if not form.is_valid() or not form.has_changed() or form.cleaned_data.get("DELETE"):
+                continue
+            pair = (form.instance.platform, form.instance.handle)
+            if pair in seen:
+                form.add_error("handle", "This host is listed twice.")
+            seen.add(pair)
+
+
+class ChatHostInline(admin.TabularInline):
+    model = ChatHost
+    formset = ChatHostFormSet
+    extra = 1
+    min_num = 1  # as chat_upsert: a chat needs at least one host
+    validate_min = True
+    fields = ["platform", "handle"]
+
+
+class ChatQuestionForm(forms.ModelForm):
+    """The planned time is typed and shown in the chat's campaign's zone."""
+
+    class Meta:
+        model = ChatQuestion
+        fields = ["number", "planned_at", "text"]
+        help_texts = {"planned_at": "Wall-clock time in the campaign's time zone."}
+
+    def _zone(self) -> zoneinfo.ZoneInfo | None:
+        # Bound, the inline formset's "chat" field holds the parent (unsaved when adding).
+        chat = getattr(self, "cleaned_data", {}).get("chat")
+        if chat is None and self.instance.chat_id:
+            chat = self.instance.chat
+        return _campaign_zone(chat.campaign) if chat and chat.campaign_id else None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = self._zone() if self.instance.pk and not self.is_bound else None
+        if zone is not None and self.instance.planned_at:
+            self.initial["planned_at"] = _shown_in(self.instance.planned_at, zone)
+
+    def clean(self):
+        cleaned = super().clean()
+        assert cleaned is not None  # ModelForm.clean returns cleaned_data
+        zone = self._zone()
+        if zone is not None and cleaned.get("planned_at"):
+            cleaned["planned_at"] = _in_zone(cleaned["planned_at"], zone)
+        return cleaned
+
+
+class ChatQuestionInline(admin.TabularInline):
+    model = ChatQuestion
+    form = ChatQuestionForm
+    extra = 1
+    fields = ["number", "planned_at", "text"]
+    ordering = ["number"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("chat__campaign")
+
+
+@admin.register(Chat)
+class ChatAdmin(admin.ModelAdmin):
+    form = ChatAdminForm
+    list_display = ["title", "campaign", "hashtag", "local_start", "local_end", "tail_minutes"]
+    list_filter = ["campaign", "hosts__platform"]
+    search_fields = ["title", "slug", "hashtag__name", "hosts__handle", "campaign__name"]
+    list_select_related = ["campaign", "hashtag"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["hashtag"]
+    date_hierarchy = "start"
+    inlines = [ChatHostInline, ChatQuestionInline]
+    fieldsets = [
+        (None, {"fields": ["campaign", "title", "slug", "hashtag"]}),
+        ("Dates", {"fields": ["start", "end", "tail_minutes"]}),
+    ]
+
+    @admin.display(description="start", ordering="start")
+    def local_start(self, obj: Chat) -> str:
+        return f"{obj.local_start:%Y-%m-%d %H:%M} ({obj.campaign.timezone})"
+
+    @admin.display(description="end", ordering="end")
+    def local_end(self, obj: Chat) -> str:
+        return f"{obj.local_end:%Y-%m-%d %H:%M} ({obj.campaign.timezone})"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).distinct()
+
+
 # --- Curation (campaigns/curation.py, moderation.py): the queue is where curators work; the
 # admin shows the same rows for inspection. Rules are edited on the rules page, which applies
 # them to stored posts; the audit log is read-only everywhere.

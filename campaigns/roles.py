@@ -1,6 +1,6 @@
 """The three roles as Django groups, and the permissions each holds.
 
-Organizer: campaigns (with their dates and hashtags) and dashboards.
+Organizer: campaigns (with their dates and hashtags), their chats, and dashboards.
 Curator: curation and stories; may look at campaigns but not change them or their dates.
 Admin: every permission, sources and users included.
 """
@@ -28,6 +28,15 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "campaigns.add_series",
         "campaigns.change_series",
         "campaigns.view_series",
+        "campaigns.add_chat",
+        "campaigns.change_chat",
+        "campaigns.view_chat",
+        "campaigns.add_chathost",
+        "campaigns.change_chathost",
+        "campaigns.view_chathost",
+        "campaigns.add_chatquestion",
+        "campaigns.change_chatquestion",
+        "campaigns.view_chatquestion",
         "hashtags.add_hashtag",
         "hashtags.change_hashtag",
         "hashtags.view_hashtag",
