@@ -53,7 +53,6 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=9, help="cold runs per measure")
     args = parser.parse_args()
 
-    import django
     from django.conf import settings
 
     db = settings.DATABASES["default"]
@@ -61,30 +60,10 @@ def main() -> None:
     settings.CACHES["default"]["LOCATION"] = settings.REDIS_URL.rsplit("/", 1)[0] + "/9"
     settings.CACHES["default"]["KEY_PREFIX"] = "nhitweek-bench-chats"
     scratch = f"nhitweek_bench_chats_{os.getpid()}"
-    _admin_sql(db, f'CREATE DATABASE "{scratch}"')
-    db["NAME"] = scratch
-    try:
-        django.setup()
-        from django.core.management import call_command
+    from bench._admin import scratch_database
 
-        call_command("migrate", verbosity=0)
+    with scratch_database(db, scratch):
         _run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        _admin_sql(db, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-
-
-def _admin_sql(db: dict, sql: str) -> None:
-    from bench._admin import admin_connect
-
-    conn = admin_connect(db)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-    finally:
-        conn.close()
 
 
 # --- The chat ----------------------------------------------------------------------------------

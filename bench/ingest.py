@@ -66,30 +66,10 @@ def main() -> None:
         print(f"peak_kb={_own_peak_kb()}", file=sys.stderr)
         return
     scratch = f"nhitweek_bench_{os.getpid()}"
-    _admin_sql(db, f'CREATE DATABASE "{scratch}"')
-    db["NAME"] = scratch
-    try:
-        django.setup()
-        from django.core.management import call_command
+    from bench._admin import scratch_database
 
-        call_command("migrate", verbosity=0)
+    with scratch_database(db, scratch):
         _run(args, db)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        _admin_sql(db, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-
-
-def _admin_sql(db: dict, sql: str) -> None:
-    from bench._admin import admin_connect
-
-    conn = admin_connect(db)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-    finally:
-        conn.close()
 
 
 def synthetic_posts(n: int) -> list:
