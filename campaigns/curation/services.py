@@ -8,7 +8,7 @@ Design:
   the state before and after, count up the campaign's curation_version (part of every cached
   answer's key, so the change shows even if the cache is down and misses the next step) and
   bump the campaign's hashtag generations on commit so cached top posts and the wall refresh.
-- Which posts are the campaign's: campaign_posts (selectors_posts), carrying one of its
+- Which posts are the campaign's: campaign_posts (campaigns.posts), carrying one of its
   hashtags and created inside its polling window.
 - States of a post: new (no row) -> approved / featured / hidden. Pinned implies featured:
   pinning features, and approve / unfeature / hide unpin. Unhide means "a curator looked and

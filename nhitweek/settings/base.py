@@ -198,7 +198,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 # Beat writes these entries over their database rows at every start, so the admin shows them
-# read-only and names the variable that sets each interval (campaigns/admin.py).
+# read-only and names the variable that sets each interval (campaigns/admin/schedules.py).
 CELERY_BEAT_SCHEDULE_ENV = {
     "schedule-polls": "POLL_SCHEDULER_SECONDS",
     "schedule-metrics-refresh": "METRICS_REFRESH_SCHEDULER_SECONDS",
