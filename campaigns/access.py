@@ -24,7 +24,7 @@ from campaigns.roles import ADMIN, ORGANIZER, user_roles
 VIEW_CAMPAIGN = "campaigns.view_campaign"
 VIEW_DASHBOARD = "campaigns.view_dashboard"
 # What each JSON answer is called in its error, and the permission a private one needs.
-JSON_PERMS = {"dashboard": VIEW_DASHBOARD, "wall": VIEW_CAMPAIGN}
+JSON_PERMS = {"dashboard": VIEW_DASHBOARD, "wall": VIEW_CAMPAIGN, "chat": VIEW_CAMPAIGN}
 
 
 def user_can_view_private(user: Any, perm: str = VIEW_CAMPAIGN) -> bool:
@@ -66,7 +66,7 @@ def visible_campaign(
 
 
 def json_denied(request: HttpRequest, campaign: Campaign, what: str) -> JsonResponse | None:
-    """None if this visitor may read the campaign's `what` ("dashboard", "wall") as JSON;
+    """None if this visitor may read the campaign's `what` ("dashboard", "wall", "chat") as JSON;
     otherwise the JSON error: 401 for an anonymous visitor, 403 for the logged-in."""
     if campaign.public or user_can_view_private(request.user, JSON_PERMS[what]):
         return None

@@ -19,14 +19,15 @@ the window is big.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, tzinfo
+from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import CombinedExpression
 
-from campaigns.models import Campaign, CampaignHashtag, ModerationRules, PostCuration
+from campaigns.models import Campaign, CampaignHashtag, ModerationRules, PostCuration, web_link
 from campaigns.totals import rollup_rows, tagsets_of, totals_of
-from hashtags.models import Post
+from hashtags.models import Platform, Post
 from hashtags.tagsets import tagsets_meeting
 
 EXPORT_CHUNK = 2000  # rows per server-side cursor fetch
@@ -105,6 +106,31 @@ def post_not_hidden(campaign: Campaign) -> Q:
         campaign=campaign, post=OuterRef("pk"), status=Status.HIDDEN
     )
     return ~Q(Exists(hidden))
+
+
+def post_json(post: Post, *, tz: tzinfo) -> dict[str, Any]:
+    """A post as the JSON answers show it (top posts, a chat's answers): its text, its author,
+    its numbers, its time in the campaign's zone, a link only when it is a web address."""
+    author = post.author
+    return {
+        "id": post.pk,
+        "platform": post.platform,
+        "platform_label": Platform(post.platform).label if post.platform in Platform else "",
+        "url": web_link(post.url),
+        "text": post.text,
+        "created_at": post.created_at.astimezone(tz).isoformat(),
+        "author": {
+            "handle": author.handle,
+            "name": author.name,
+            "url": web_link(author.url),
+            "followers": author.followers,
+        },
+        "likes": post.likes,
+        "reposts": post.reposts,
+        "replies": post.replies,
+        "quotes": post.quotes,
+        "score": post.score,
+    }
 
 
 # --- Helpers ---------------------------------------------------------------------------------

@@ -114,7 +114,7 @@ def recap_markdown(*, transcript: Transcript) -> str:
             f"{len(answers)} answer{'' if len(answers) == 1 else 's'} from {people} "
             f"{'person' if people == 1 else 'people'}."
         )
-        for post in top_answers(answers):
+        for post in top_answers(answers, hidden=transcript.hidden):
             # Inside <...> a link may hold no angle bracket or space: encode them.
             link = web_link(post.url).replace("<", "%3C").replace(">", "%3E").replace(" ", "%20")
             shown = f"{md_text(post.author.handle)}: {md_text(post.text)}"

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from campaigns.chats.markers import answer_number, question_number
 from campaigns.models import Chat, host_handle_normalize
-from campaigns.posts import public_post_filter
+from campaigns.posts import post_not_hidden
 from hashtags.models import Platform, Post
 from hashtags.tagsets import tagsets_meeting
 
@@ -26,6 +26,7 @@ INTRO = "intro"
 WRAP_UP = "wrap_up"
 Section = int | str  # a question number, INTRO or WRAP_UP
 REPLY_DEPTH_MAX = 50  # how far up a reply chain through stored posts we look
+NAMES_PER_QUERY = 5000
 
 
 @dataclass
@@ -39,12 +40,17 @@ class Question:
 
 @dataclass
 class Transcript:
+    """A chat read whole. Sections are assigned over every post (a hidden question still
+    opens its question); `public` leaves the hidden posts out of what is listed."""
+
     chat: Chat
     questions: list[Question]
     posts: list[Post]  # the chat's original posts, oldest first
     reposts: list[Post]
     sections: dict[int, Section] = field(default_factory=dict)  # post pk -> where it belongs
     host_author_ids: frozenset[int] = frozenset()
+    hidden: frozenset[int] = frozenset()  # post pks a curator or a rule hid in the campaign
+    public: bool = False
 
     def question_post_ids(self) -> set[int]:
         return {q.post.pk for q in self.questions if q.post is not None}
@@ -57,13 +63,19 @@ class Transcript:
         asked = self.question_post_ids()
         return [p for p in self.section_posts(number) if p.pk not in asked]
 
+    def order(self) -> list[Section]:
+        return [INTRO, *(q.number for q in self.questions), WRAP_UP]
+
     def grouped(self) -> list[tuple[Section, list[Post]]]:
-        """Every original post in order, grouped: intro, each question, wrap-up."""
-        order: list[Section] = [INTRO, *(q.number for q in self.questions), WRAP_UP]
-        return [(s, self.section_posts(s)) for s in order]
+        """Every original post listed, in order, grouped: intro, each question, wrap-up."""
+        by_section: dict[Section, list[Post]] = {s: [] for s in self.order()}
+        for post in self.posts:
+            if not (self.public and post.pk in self.hidden):
+                by_section[self.sections[post.pk]].append(post)
+        return list(by_section.items())
 
 
-def chat_posts(*, chat: Chat, public: bool = False) -> QuerySet[Post]:
+def chat_posts(*, chat: Chat) -> QuerySet[Post]:
     """Posts whose tag set holds the chat's hashtag in [start, end + tail), oldest first."""
     start, end = chat.span()
     rows = Post.objects.filter(
@@ -71,8 +83,6 @@ def chat_posts(*, chat: Chat, public: bool = False) -> QuerySet[Post]:
         created_at__gte=start,
         created_at__lt=end,
     )
-    if public:
-        rows = rows.filter(public_post_filter(chat.campaign))
     return rows.select_related("author").order_by("created_at", "pk")
 
 
@@ -85,14 +95,26 @@ def author_is_host(post: Post, hosts: set[tuple[str, str]]) -> bool:
 
 
 def chat_transcript(*, chat: Chat, public: bool = False) -> Transcript:
-    """The chat read back: questions, every post in its section, reposts apart."""
-    rows = list(chat_posts(chat=chat, public=public))
+    """The chat read back: questions, every post in its section, reposts apart; public: the
+    hidden posts are not listed (they still count, as on the dashboard)."""
+    rows = list(chat_posts(chat=chat))
     originals = [p for p in rows if not p.is_repost]
     reposts = [p for p in rows if p.is_repost]
     hosts = {(h.platform, h.handle) for h in chat.hosts.all()}
     host_authors = frozenset(p.author_id for p in rows if author_is_host(p, hosts))
     questions = _questions(chat, [p for p in originals if p.author_id in host_authors])
-    transcript = Transcript(chat, questions, originals, reposts, host_author_ids=host_authors)
+    hidden = frozenset(
+        chat_posts(chat=chat).exclude(post_not_hidden(chat.campaign)).values_list("pk", flat=True)
+    )
+    transcript = Transcript(
+        chat,
+        questions,
+        originals,
+        reposts,
+        host_author_ids=host_authors,
+        hidden=hidden,
+        public=public,
+    )
     _assign(transcript, _parents(originals))
     return transcript
 
@@ -132,10 +154,7 @@ def _parents(originals: list[Post]) -> dict[int, list[Post]]:
     for _ in range(REPLY_DEPTH_MAX):  # stored posts without the chat tag may link the chain
         if not missing:
             break
-        match = Q()
-        for platform, ext in missing:
-            match |= Q(platform=platform, external_id=ext)
-        fetched = list(Post.objects.filter(match).only("pk", "platform", "external_id", "reply_to"))
+        fetched = _posts_named(missing)
         for post in fetched:
             known.setdefault((post.platform, post.external_id), post)
         missing = {(p.platform, p.reply_to) for p in fetched if p.reply_to} - set(known)
@@ -151,6 +170,22 @@ def _parents(originals: list[Post]) -> dict[int, list[Post]]:
             current = parent
         chains[post.pk] = chain
     return chains
+
+
+def _posts_named(names: set[tuple[str, str]]) -> list[Post]:
+    """The stored posts with these (platform, external id) names: one IN list per platform and
+    chunk, each read through the posts' unique (platform, external_id) index."""
+    by_platform: dict[str, list[str]] = {}
+    for platform, ext in names:
+        by_platform.setdefault(platform, []).append(ext)
+    out: list[Post] = []
+    for platform, ids in sorted(by_platform.items()):
+        for at in range(0, len(ids), NAMES_PER_QUERY):
+            rows = Post.objects.filter(
+                platform=platform, external_id__in=ids[at : at + NAMES_PER_QUERY]
+            )
+            out += rows.only("pk", "platform", "external_id", "reply_to")
+    return out
 
 
 def _assign(transcript: Transcript, chains: dict[int, list[Post]]) -> None:

@@ -33,8 +33,9 @@ from campaigns.dashboard.snapshots import (
     snapshot_key,
     snapshot_store,
 )
-from campaigns.models import Campaign, PostCuration, web_link
+from campaigns.models import Campaign, PostCuration
 from campaigns.posts import (
+    post_json,
     post_not_hidden,
     posts_tagged,
     public_post_filter,
@@ -42,7 +43,7 @@ from campaigns.posts import (
     tag_labels,
     window_size,
 )
-from hashtags.models import Platform, Post
+from hashtags.models import Post
 
 Status = PostCuration.Status
 
@@ -94,31 +95,13 @@ def campaign_top_posts(
 
     return {
         "formula": Post.SCORE_FORMULA,
-        "posts": [_post(p, curation.get(p.pk), tags(p), tz) for p in top],
+        "posts": [_top_post(p, curation.get(p.pk), tags(p), tz) for p in top],
     }
 
 
-def _post(post: Post, curation, hashtags: list[str], tz) -> dict[str, Any]:
+def _top_post(post: Post, curation, hashtags: list[str], tz) -> dict[str, Any]:
     status, pinned = curation or (Status.NEW, None)
-    author = post.author
-    return {
-        "id": post.pk,
-        "platform": post.platform,
-        "platform_label": Platform(post.platform).label,
-        "url": web_link(post.url),
-        "text": post.text,
-        "created_at": post.created_at.astimezone(tz).isoformat(),
-        "author": {
-            "handle": author.handle,
-            "name": author.name,
-            "url": web_link(author.url),
-            "followers": author.followers,
-        },
-        "likes": post.likes,
-        "reposts": post.reposts,
-        "replies": post.replies,
-        "quotes": post.quotes,
-        "score": post.score,
+    return post_json(post, tz=tz) | {
         "featured": status == Status.FEATURED,
         "pinned": pinned,
         "hashtags": hashtags,

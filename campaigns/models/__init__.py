@@ -1,8 +1,9 @@
 """The people plane's tables, one module per subject; import them from here.
 
 campaign: campaigns, their series and ordered hashtags. story: #IHeartHIT stories and the
-web-link rule. chat: chats, their hosts and planned questions. curation: moderation rules,
-curation state, the audit log. snapshot: dashboard numbers of big windows.
+web-link rule. chat: chats, their hosts and planned questions, and each chat's stored reading.
+curation: moderation rules, curation state, the audit log. snapshot: dashboard numbers of big
+windows.
 """
 
 from campaigns.models.campaign import (
@@ -19,9 +20,11 @@ from campaigns.models.campaign import (
 )
 from campaigns.models.chat import (
     Chat,
+    ChatEntry,
     ChatHost,
     ChatQuerySet,
     ChatQuestion,
+    ChatReading,
     host_handle_normalize,
 )
 from campaigns.models.curation import (
@@ -41,9 +44,11 @@ __all__ = [
     "CampaignHashtag",
     "CampaignQuerySet",
     "Chat",
+    "ChatEntry",
     "ChatHost",
     "ChatQuerySet",
     "ChatQuestion",
+    "ChatReading",
     "CurationAction",
     "CurationEvent",
     "DashboardSnapshot",

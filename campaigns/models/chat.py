@@ -148,3 +148,51 @@ class ChatQuestion(models.Model):
 
     def __str__(self) -> str:
         return f"Q{self.number}"
+
+
+class ChatReading(models.Model):
+    """A chat read and counted once (campaigns.chats.reading), kept while what it was read
+    from is unchanged: `signature` names the hashtags' generations, the chat's and the
+    campaign's versions it was computed at."""
+
+    chat = models.OneToOneField(Chat, on_delete=models.CASCADE, related_name="reading")
+    signature = models.CharField(max_length=500)
+    computed_at = models.DateTimeField(default=tz_now)
+    seconds = models.FloatField(default=0, help_text="How long the last read took.")
+    numbers = models.JSONField(default=dict)
+    questions = models.JSONField(default=list)  # [{number, text, asked_at, post_id}], in order
+
+    def __str__(self) -> str:
+        return f"{self.chat} read at {self.computed_at:%H:%M:%S}"
+
+
+class ChatEntry(models.Model):
+    """One original post of a chat in its section: what transcript pages and the live view
+    read, in order, a page at a time."""
+
+    INTRO = 0
+    WRAP_UP = 32767  # after every question number
+
+    class Kind(models.TextChoices):
+        QUESTION = "question", "Question"
+        ANSWER = "answer", "Answer"
+        POST = "post", "Post"
+
+    chat = models.ForeignKey(Chat, on_delete=models.CASCADE, related_name="entries")
+    post = models.ForeignKey(
+        "hashtags.Post", on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    section = models.PositiveSmallIntegerField()  # INTRO, a question number or WRAP_UP
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["chat", "post"], name="chat_entry_once"),
+        ]
+        indexes = [
+            models.Index(fields=["chat", "section", "created_at", "post"], name="chat_entry_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chat} {self.section} {self.post_id}"

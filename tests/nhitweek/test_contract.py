@@ -48,6 +48,7 @@ def url_names_and_routes(resolver=None, prefix: str = "", namespace: str = ""):
 
 
 URLS = [
+    ("api:chat_live", "c/<slug:slug>/api/chats/<slug:chat>/live"),
     ("api:contributors", "c/<slug:slug>/api/contributors"),
     ("api:coverage", "c/<slug:slug>/api/coverage"),
     ("api:heatmap", "c/<slug:slug>/api/heatmap"),
@@ -56,6 +57,11 @@ URLS = [
     ("api:volume", "c/<slug:slug>/api/volume"),
     ("api:wall", "c/<slug:slug>/api/wall"),
     ("api:yoy", "c/<slug:slug>/api/yoy"),
+    ("campaigns:chat_analytics", "c/<slug:slug>/chats/<slug:chat>/analytics/"),
+    ("campaigns:chat_detail", "c/<slug:slug>/chats/<slug:chat>/"),
+    ("campaigns:chat_export", "c/<slug:slug>/chats/<slug:chat>/export.<str:kind>"),
+    ("campaigns:chat_list", "c/<slug:slug>/chats/"),
+    ("campaigns:chat_live", "c/<slug:slug>/chats/<slug:chat>/live/"),
     ("campaigns:curate_act", "c/<slug:slug>/curate/act/"),
     ("campaigns:curate_audit", "c/<slug:slug>/curate/audit/"),
     ("campaigns:curate_bulk", "c/<slug:slug>/curate/bulk/"),

@@ -1,0 +1,190 @@
+"""A chat's stored reading: read whole once per change, then served a page at a time.
+
+Reading a chat (selectors.chat_transcript: every post, the reply walk, the assignment, then
+numbers.chat_numbers) costs time in proportion to its posts; pages and the live view must answer
+in a few milliseconds whatever the chat's size. So a reading is kept: ChatReading holds the
+numbers and the questions, and one ChatEntry row per original post holds its section and kind,
+in transcript order (index chat_entry_order). A reading serves while its signature holds:
+
+- the generations of the chat's hashtag and of the hashtags of the earlier chats that decide
+  first-time participants (ingestion bumps them on commit, hashtags.generation);
+- the chat's and the campaign's updated_at (hosts, questions, times, zone), the campaign's
+  curation_version (a hidden post leaves the top answers) and READING_VERSION (the rules).
+
+The first request after a change reads again, holding the chat row's lock so that concurrent
+requests read it once; beat's campaigns.refresh_chats does it every minute for the chats being
+collected, so a live page rarely waits. While the cache is down nothing can be known to be
+unchanged: the stored reading serves as it is (its computed_at is shown).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from campaigns.chats.numbers import chat_numbers, chats_earlier
+from campaigns.chats.selectors import INTRO, WRAP_UP, Section, Transcript, chat_transcript
+from campaigns.models import Chat, ChatEntry, ChatReading, PostCuration
+from hashtags.generation import generation_signature
+
+READING_VERSION = 1
+PER_PAGE = 100
+UNKNOWN = "unknown"  # the signature of a reading made while the cache was down
+Kind = ChatEntry.Kind
+
+
+def entry_section(section: Section) -> int:
+    if section == INTRO:
+        return ChatEntry.INTRO
+    if section == WRAP_UP:
+        return ChatEntry.WRAP_UP
+    assert isinstance(section, int)
+    return section
+
+
+def section_of(value: int) -> Section:
+    return {ChatEntry.INTRO: INTRO, ChatEntry.WRAP_UP: WRAP_UP}.get(value, value)
+
+
+def reading_signature(*, chat: Chat) -> str | None:
+    """What the chat's reading depends on, as one string; None while the cache is down."""
+    hashtags = [chat.hashtag_id, *(c.hashtag_id for c in chats_earlier(chat=chat))]
+    generations = generation_signature(hashtag_ids=hashtags)
+    if generations is None:
+        return None
+    campaign = chat.campaign
+    return (
+        f"v{READING_VERSION}|{generations}|{chat.updated_at.timestamp()}|"
+        f"{campaign.updated_at.timestamp()}|{campaign.curation_version}"
+    )
+
+
+def chat_reading(*, chat: Chat) -> ChatReading:
+    """The chat's reading, read again first if anything it depends on changed."""
+    signature = reading_signature(chat=chat)
+    stored = ChatReading.objects.filter(chat_id=chat.pk).first()
+    if stored is not None and (signature is None or stored.signature == signature):
+        return stored
+    with transaction.atomic():
+        Chat.objects.select_for_update().filter(pk=chat.pk).first()  # one reader at a time
+        stored = ChatReading.objects.filter(chat_id=chat.pk).first()
+        if stored is not None and signature is not None and stored.signature == signature:
+            return stored  # read by the request we waited for
+        return reading_store(chat=chat, signature=signature or UNKNOWN)
+
+
+def reading_store(*, chat: Chat, signature: str) -> ChatReading:
+    """Read the chat whole and store it: its numbers, its questions, an entry per post."""
+    began = time.perf_counter()
+    transcript = chat_transcript(chat=chat)
+    numbers = chat_numbers(transcript=transcript)
+    entries = _entries(transcript)
+    with transaction.atomic():
+        ChatEntry.objects.filter(chat_id=chat.pk).delete()
+        ChatEntry.objects.bulk_create(entries, batch_size=2000)
+        reading, _ = ChatReading.objects.update_or_create(
+            chat_id=chat.pk,
+            defaults={
+                "signature": signature,
+                "computed_at": timezone.now(),
+                "seconds": round(time.perf_counter() - began, 3),
+                "numbers": numbers,
+                "questions": [
+                    {
+                        "number": q.number,
+                        "text": q.text,
+                        "asked_at": q.asked_at.isoformat() if q.asked_at else None,
+                        "post_id": q.post.pk if q.post is not None else None,
+                    }
+                    for q in transcript.questions
+                ],
+            },
+        )
+    return reading
+
+
+def _entries(transcript: Transcript) -> list[ChatEntry]:
+    asked = transcript.question_post_ids()
+    out = []
+    for post in transcript.posts:
+        section = transcript.sections[post.pk]
+        if post.pk in asked:
+            kind = Kind.QUESTION
+        elif section in (INTRO, WRAP_UP):
+            kind = Kind.POST
+        else:
+            kind = Kind.ANSWER
+        out.append(
+            ChatEntry(
+                chat_id=transcript.chat.pk,
+                post_id=post.pk,
+                section=entry_section(section),
+                kind=kind,
+                created_at=post.created_at,
+            )
+        )
+    return out
+
+
+# --- Reads of a stored reading ---------------------------------------------------------------
+
+
+def entries_shown(*, chat: Chat, public: bool) -> QuerySet[ChatEntry]:
+    """The chat's entries in transcript order; for visitors the hidden posts are left out."""
+    rows = ChatEntry.objects.filter(chat_id=chat.pk)
+    if public:
+        hidden = PostCuration.objects.filter(
+            campaign_id=chat.campaign_id,
+            post_id=OuterRef("post_id"),
+            status=PostCuration.Status.HIDDEN,
+        )
+        rows = rows.filter(~Exists(hidden))
+    return rows.order_by("section", "created_at", "post_id")
+
+
+def transcript_page(
+    *, chat: Chat, public: bool, number: str | int | None, section: int | None = None
+) -> Page:
+    """One page of the transcript (PER_PAGE posts, their authors joined), of one section when
+    `section` is given; out-of-range page numbers give the nearest page."""
+    rows = entries_shown(chat=chat, public=public)
+    if section is not None:
+        rows = rows.filter(section=section)
+    rows = rows.select_related("post", "post__author")
+    return Paginator(rows, PER_PAGE).get_page(number)
+
+
+@dataclass(frozen=True)
+class LiveQuestion:
+    number: int
+    text: str
+    asked_at: datetime | None
+
+
+def current_section(*, reading: ChatReading, chat: Chat, now: datetime) -> tuple[int, Any]:
+    """(entry section, question or None) of what is under way at `now`: before the chat and
+    before its first question the intro, from the end the wrap-up."""
+    if now >= chat.end:
+        return ChatEntry.WRAP_UP, None
+    current = None
+    for q in reading.questions:
+        asked = datetime.fromisoformat(q["asked_at"]) if q["asked_at"] else None
+        if asked is not None and asked <= now:
+            current = LiveQuestion(q["number"], q["text"], asked)
+    if current is None:
+        return ChatEntry.INTRO, None
+    return current.number, current
+
+
+def recent_rate(*, chat: Chat, now: datetime, minutes: int = 5) -> float:
+    """Original posts per minute over the last `minutes` (of the chat's span)."""
+    since = now - timedelta(minutes=minutes)
+    count = ChatEntry.objects.filter(chat_id=chat.pk, created_at__gte=since, created_at__lt=now)
+    return round(count.count() / minutes, 2)

@@ -1,0 +1,394 @@
+"""Chat pages: the campaign's chats, a chat's transcript, its analytics, the hosts' live page,
+the downloads, and the live page's JSON.
+
+Who may look: the campaign's rule (campaigns.access; public campaigns are everyone's). The team
+(any role) also sees the hidden posts in the transcript, marked; visitors never do. Every page
+reads the chat's stored reading (reading.py), read again first when a post, the chat or the
+curation changed, so a page costs a few small queries whatever the chat's size.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from campaigns.access import json_denied, user_can_view_private, visible_campaign
+from campaigns.chats.exports import recap_markdown, transcript_csv
+from campaigns.chats.numbers import FORMULAS, chat_previous
+from campaigns.chats.reading import (
+    chat_reading,
+    current_section,
+    entries_shown,
+    recent_rate,
+    section_of,
+    transcript_page,
+)
+from campaigns.chats.selectors import author_is_host, chat_transcript
+from campaigns.models import Campaign, Chat, ChatEntry, PostCuration, web_link
+from campaigns.posts import post_json
+from hashtags.models import Platform
+
+LIVE_REFRESH_DEFAULT, LIVE_REFRESH_MIN, LIVE_REFRESH_MAX = 5, 2, 60
+LIVE_ANSWERS = 20
+RATE_MINUTES = 5
+# The headline numbers compared with the previous edition's chat, in the page's order, each
+# with how it is counted (the page labels every number with its formula).
+HEADLINES = [
+    (
+        "posts",
+        "Posts",
+        "original posts carrying the chat's hashtag from its start to the end of "
+        "its tail, question posts included",
+    ),
+    ("reposts", "Reposts", "plain reposts carrying the hashtag in the same span"),
+    ("participants", "Participants", "unique accounts that posted or reposted, hosts included"),
+    (
+        "first_time",
+        "First-time participants",
+        "participants with no post in an earlier chat of this series or on this hashtag",
+    ),
+    ("returning", "Returning participants", "participants seen in an earlier chat"),
+    ("posts_per_minute", "Posts per minute", FORMULAS["posts_per_minute"]),
+    ("hosts_share", "Hosts' share of posts", FORMULAS["hosts_share"]),
+    ("potential_impressions", "Potential impressions", FORMULAS["potential_impressions"]),
+    ("potential_reach", "Potential reach", FORMULAS["potential_reach"]),
+]
+
+
+def chat_status(chat: Chat, now: datetime) -> str:
+    """upcoming, live (start to end), wrap_up (the tail) or ended."""
+    if now < chat.start:
+        return "upcoming"
+    if now < chat.end:
+        return "live"
+    return "wrap_up" if now < chat.span()[1] else "ended"
+
+
+STATUS_LABELS = {
+    "upcoming": "Upcoming",
+    "live": "Live",
+    "wrap_up": "Wrap-up",
+    "ended": "Ended",
+}
+
+
+def _chat(campaign: Campaign, chat_slug: str) -> Chat:
+    chat = get_object_or_404(
+        Chat.objects.select_related("hashtag").prefetch_related("hosts", "questions"),
+        campaign=campaign,
+        slug=chat_slug,
+    )
+    chat.campaign = campaign  # already read, with what the page needs of it
+    return chat
+
+
+def _page_chat(
+    request: HttpRequest, slug: str, chat_slug: str
+) -> tuple[Campaign, Chat] | HttpResponse:
+    campaign = visible_campaign(request, slug)
+    if isinstance(campaign, HttpResponse):
+        return campaign
+    return campaign, _chat(campaign, chat_slug)
+
+
+def _context(request: HttpRequest, campaign: Campaign, chat: Chat, **extra: Any) -> dict:
+    now = timezone.now()
+    status = chat_status(chat, now)
+    return {
+        "campaign": campaign,
+        "chat": chat,
+        "status": status,
+        "status_label": STATUS_LABELS[status],
+        "team": user_can_view_private(request.user),
+        "can_edit": request.user.has_perm("campaigns.change_chat"),
+        **extra,
+    }
+
+
+def chat_list(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = visible_campaign(request, slug)
+    if isinstance(campaign, HttpResponse):
+        return campaign
+    now = timezone.now()
+    chats = list(
+        Chat.objects.filter(campaign=campaign)
+        .select_related("hashtag")
+        .prefetch_related("hosts", "questions")
+    )
+    rows = [
+        {"chat": c, "status": (s := chat_status(c, now)), "status_label": STATUS_LABELS[s]}
+        for c in chats
+    ]
+    return render(
+        request,
+        "campaigns/chats/list.html",
+        {
+            "campaign": campaign,
+            "rows": rows,
+            "can_add": request.user.has_perm("campaigns.add_chat"),
+            "can_edit": request.user.has_perm("campaigns.change_chat"),
+        },
+    )
+
+
+def _section_param(value: str | None, numbers: set[int]) -> int | None:
+    """?section=intro, wrap-up or a question number; anything else is the whole transcript."""
+    if value == "intro":
+        return ChatEntry.INTRO
+    if value == "wrap-up":
+        return ChatEntry.WRAP_UP
+    if value and value.isascii() and value.isdigit() and int(value) in numbers:
+        return int(value)
+    return None
+
+
+def _section_slug(section: int) -> str:
+    return {ChatEntry.INTRO: "intro", ChatEntry.WRAP_UP: "wrap-up"}.get(section, str(section))
+
+
+def chat_detail(request: HttpRequest, slug: str, chat: str) -> HttpResponse:
+    """The transcript: every post of the chat in order, grouped by question, a page at a time."""
+    found = _page_chat(request, slug, chat)
+    if isinstance(found, HttpResponse):
+        return found
+    campaign, the_chat = found
+    reading = chat_reading(chat=the_chat)
+    team = user_can_view_private(request.user)
+    numbers = {q["number"] for q in reading.questions}
+    section = _section_param(request.GET.get("section"), numbers)
+    page = transcript_page(
+        chat=the_chat, public=not team, number=request.GET.get("page"), section=section
+    )
+    texts = {q["number"]: q["text"] for q in reading.questions}
+    asked = {
+        q["number"]: datetime.fromisoformat(q["asked_at"]) if q["asked_at"] else None
+        for q in reading.questions
+    }
+    hosts = {(h.platform, h.handle) for h in the_chat.hosts.all()}
+    groups: list[dict[str, Any]] = []
+    for entry in page.object_list:
+        entry.is_host = author_is_host(entry.post, hosts)
+        entry.link = web_link(entry.post.url)
+        if not groups or groups[-1]["section"] != entry.section:
+            groups.append(
+                {
+                    "section": entry.section,
+                    "label": _section_label(entry.section),
+                    "text": texts.get(entry.section, ""),
+                    "asked_at": asked.get(entry.section),
+                    "entries": [],
+                }
+            )
+        groups[-1]["entries"].append(entry)
+    hidden: set[int] = set()
+    if team:
+        hidden = set(
+            PostCuration.objects.filter(
+                campaign_id=campaign.pk,
+                status=PostCuration.Status.HIDDEN,
+                post_id__in=[e.post_id for e in page.object_list],
+            ).values_list("post_id", flat=True)
+        )
+    nav = _section_nav(reading.numbers, section)
+    query = f"section={_section_slug(section)}&" if section is not None else ""
+    context = _context(
+        request,
+        campaign,
+        the_chat,
+        reading=reading,
+        page=page,
+        groups=groups,
+        hidden=hidden,
+        nav=nav,
+        query=query,
+        section=section,
+    )
+    return render(request, "campaigns/chats/transcript.html", context)
+
+
+def _section_label(section: int) -> str:
+    if section == ChatEntry.INTRO:
+        return "Intro"
+    if section == ChatEntry.WRAP_UP:
+        return "Wrap-up"
+    return f"Q{section}"
+
+
+def _section_nav(numbers: dict[str, Any], current: int | None) -> list[dict[str, Any]]:
+    """Links to each section with its count of original posts (the question post included)."""
+    sections: list[tuple[str, str, int, int | None]] = [
+        ("", "All", numbers.get("posts", 0), None),
+        ("intro", "Intro", numbers.get("intro", 0), ChatEntry.INTRO),
+    ]
+    for q in numbers.get("questions", []):
+        count = q["answers"] + (1 if q.get("asked_by_host") else 0)
+        sections.append((str(q["number"]), f"Q{q['number']}", count, q["number"]))
+    sections.append(("wrap-up", "Wrap-up", numbers.get("wrap_up", 0), ChatEntry.WRAP_UP))
+    return [
+        {"slug": slug, "label": label, "count": count, "current": current == value}
+        for slug, label, count, value in sections
+    ]
+
+
+def chat_analytics(request: HttpRequest, slug: str, chat: str) -> HttpResponse:
+    found = _page_chat(request, slug, chat)
+    if isinstance(found, HttpResponse):
+        return found
+    campaign, the_chat = found
+    numbers = chat_reading(chat=the_chat).numbers
+    previous = chat_previous(chat=the_chat)
+    before = chat_reading(chat=previous).numbers if previous is not None else None
+    tz = campaign.tz
+    headlines = [
+        {
+            "key": key,
+            "label": label,
+            "value": numbers.get(key),
+            "previous": before.get(key) if before else None,
+            "how": how,
+        }
+        for key, label, how in HEADLINES
+    ]
+    questions = []
+    for q in numbers["questions"]:
+        asked = datetime.fromisoformat(q["asked_at"]).astimezone(tz) if q["asked_at"] else None
+        top = [
+            a | {"created_at": datetime.fromisoformat(a["created_at"]).astimezone(tz)}
+            for a in q["top_answers"]
+        ]
+        questions.append(q | {"asked_at": asked, "top_answers": top})
+    context = _context(
+        request,
+        campaign,
+        the_chat,
+        numbers=numbers,
+        headlines=headlines,
+        questions=questions,
+        previous=previous,
+        formulas=FORMULAS,
+        participant_lists=[
+            ("By posts", numbers["top_participants"]["by_posts"]),
+            ("By engagement", numbers["top_participants"]["by_engagement"]),
+        ],
+        platforms=[
+            row | {"label": Platform(name).label if name in Platform else name}
+            for name, row in numbers["platforms"].items()
+        ],
+    )
+    return render(request, "campaigns/chats/analytics.html", context)
+
+
+def chat_live(request: HttpRequest, slug: str, chat: str) -> HttpResponse:
+    found = _page_chat(request, slug, chat)
+    if isinstance(found, HttpResponse):
+        return found
+    campaign, the_chat = found
+    refresh = _refresh_seconds(request.GET.get("refresh"))
+    api = reverse("api:chat_live", args=[campaign.slug, the_chat.slug])
+    context = _context(request, campaign, the_chat, api=api, refresh=refresh)
+    return render(request, "campaigns/chats/live.html", context)
+
+
+def _refresh_seconds(value: str | None) -> int:
+    try:
+        seconds = int(value or "")
+    except ValueError:
+        return LIVE_REFRESH_DEFAULT
+    return min(max(seconds, LIVE_REFRESH_MIN), LIVE_REFRESH_MAX)
+
+
+EXPORTS = {
+    "csv": ("text/csv; charset=utf-8", "transcript.csv"),
+    "md": ("text/markdown; charset=utf-8", "recap.md"),
+    "json": ("application/json", "numbers.json"),
+}
+
+
+def chat_export(request: HttpRequest, slug: str, chat: str, kind: str) -> HttpResponse:
+    """The transcript CSV and the Markdown recap (hidden posts left out, as published) and the
+    numbers JSON, as `export_chat` writes them."""
+    if kind not in EXPORTS:
+        raise Http404("Chats export as csv, md or json.")
+    found = _page_chat(request, slug, chat)
+    if isinstance(found, HttpResponse):
+        return found
+    campaign, the_chat = found
+    if kind == "json":
+        body = json.dumps(chat_reading(chat=the_chat).numbers, indent=2, ensure_ascii=False)
+    elif kind == "csv":
+        body = transcript_csv(transcript=chat_transcript(chat=the_chat, public=True))
+    else:
+        body = recap_markdown(transcript=chat_transcript(chat=the_chat, public=True))
+    content_type, name = EXPORTS[kind]
+    response = HttpResponse(body, content_type=content_type)
+    filename = f"{campaign.slug}-{the_chat.slug}-{name}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+
+@require_GET
+def api_chat_live(request: HttpRequest, slug: str, chat: str) -> JsonResponse:
+    """What the live page shows: the status, the question under way, the rate of the last
+    minutes, each question's answers so far and the newest answers to the current one."""
+    campaign = get_object_or_404(Campaign, slug=slug)
+    denied = json_denied(request, campaign, "chat")
+    if denied:
+        return denied
+    the_chat = _chat(campaign, chat)
+    reading = chat_reading(chat=the_chat)
+    now = timezone.now()
+    public = not user_can_view_private(request.user)
+    section, question = current_section(reading=reading, chat=the_chat, now=now)
+    newest = (
+        entries_shown(chat=the_chat, public=public)
+        .filter(section=section)
+        .select_related("post", "post__author")
+        .order_by("-created_at", "-post_id")[:LIVE_ANSWERS]
+    )
+    tz = campaign.tz
+    numbers = reading.numbers
+    return JsonResponse(
+        {
+            "chat": the_chat.slug,
+            "title": the_chat.title,
+            "hashtag": the_chat.hashtag.display,
+            "status": chat_status(the_chat, now),
+            "now": now.astimezone(tz).isoformat(),
+            "start": the_chat.start.astimezone(tz).isoformat(),
+            "end": the_chat.end.astimezone(tz).isoformat(),
+            "as_of": reading.computed_at.astimezone(tz).isoformat(),
+            "current": {
+                "section": section_of(section),
+                "number": question.number if question else None,
+                "text": question.text if question else "",
+                "asked_at": question.asked_at.astimezone(tz).isoformat()
+                if question and question.asked_at
+                else None,
+            },
+            "rate_minutes": RATE_MINUTES,
+            "posts_per_minute": recent_rate(chat=the_chat, now=now, minutes=RATE_MINUTES),
+            "posts": numbers.get("posts", 0),
+            "reposts": numbers.get("reposts", 0),
+            "participants": numbers.get("participants", 0),
+            "questions": [
+                {
+                    "number": q["number"],
+                    "text": q["text"],
+                    "answers": q["answers"],
+                    "participants": q["participants"],
+                }
+                for q in numbers.get("questions", [])
+            ],
+            "answers": [post_json(e.post, tz=tz) | {"kind": e.kind} for e in newest],
+        }
+    )
