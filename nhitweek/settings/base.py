@@ -196,6 +196,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.refresh_snapshots",
         "schedule": env_int("DASHBOARD_SNAPSHOT_SECONDS", 60),
     },
+    # Chats being collected are read again when their posts changed (campaigns/chats/reading.py).
+    "refresh-chats": {
+        "task": "campaigns.refresh_chats",
+        "schedule": env_int("CHAT_REFRESH_SECONDS", 30),
+    },
 }
 # Beat writes these entries over their database rows at every start, so the admin shows them
 # read-only and names the variable that sets each interval (campaigns/admin/schedules.py).
@@ -204,6 +209,7 @@ CELERY_BEAT_SCHEDULE_ENV = {
     "schedule-metrics-refresh": "METRICS_REFRESH_SCHEDULER_SECONDS",
     "worker-heartbeat": "HEARTBEAT_INTERVAL_SECONDS",
     "refresh-dashboard-snapshots": "DASHBOARD_SNAPSHOT_SECONDS",
+    "refresh-chats": "CHAT_REFRESH_SECONDS",
 }
 
 # --- Auth -------------------------------------------------------------------------------------
