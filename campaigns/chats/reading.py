@@ -25,17 +25,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from campaigns.chats.numbers import chat_numbers, chats_earlier
 from campaigns.chats.selectors import INTRO, WRAP_UP, Section, Transcript, chat_transcript
 from campaigns.models import Chat, ChatEntry, ChatReading, PostCuration
 from hashtags.generation import generation_signature
+from hashtags.models import Post
 
 READING_VERSION = 1
-PER_PAGE = 100
+PER_PAGE = 50
+ANALYZE_AFTER = 5000  # new entries in one reading
 UNKNOWN = "unknown"  # the signature of a reading made while the cache was down
 Kind = ChatEntry.Kind
 
@@ -87,8 +89,7 @@ def reading_store(*, chat: Chat, signature: str) -> ChatReading:
     numbers = chat_numbers(transcript=transcript)
     entries = _entries(transcript)
     with transaction.atomic():
-        ChatEntry.objects.filter(chat_id=chat.pk).delete()
-        ChatEntry.objects.bulk_create(entries, batch_size=2000)
+        _entries_replace(chat, entries)
         reading, _ = ChatReading.objects.update_or_create(
             chat_id=chat.pk,
             defaults={
@@ -108,6 +109,33 @@ def reading_store(*, chat: Chat, signature: str) -> ChatReading:
             },
         )
     return reading
+
+
+def _entries_replace(chat: Chat, entries: list[ChatEntry]) -> None:
+    """Make the chat's entries exactly these, writing only what changed: a chat read again
+    during its hour mostly gained a few posts."""
+    stored = {
+        post_id: (pk, section, kind)
+        for pk, post_id, section, kind in ChatEntry.objects.filter(chat_id=chat.pk).values_list(
+            "pk", "post_id", "section", "kind"
+        )
+    }
+    wanted = {e.post_id for e in entries}
+    gone = [pk for post_id, (pk, _, _) in stored.items() if post_id not in wanted]
+    ChatEntry.objects.filter(pk__in=gone).delete()
+    new, changed = [], []
+    for entry in entries:
+        found = stored.get(entry.post_id)
+        if found is None:
+            new.append(entry)
+        elif found[1:] != (entry.section, entry.kind):
+            entry.pk = found[0]
+            changed.append(entry)
+    ChatEntry.objects.bulk_create(new, batch_size=2000)
+    ChatEntry.objects.bulk_update(changed, ["section", "kind"], batch_size=2000)
+    if len(new) >= ANALYZE_AFTER and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # so the planner walks a big chat in index order
+            cursor.execute(f"ANALYZE {ChatEntry._meta.db_table}")
 
 
 def _entries(transcript: Transcript) -> list[ChatEntry]:
@@ -136,29 +164,84 @@ def _entries(transcript: Transcript) -> list[ChatEntry]:
 # --- Reads of a stored reading ---------------------------------------------------------------
 
 
-def entries_shown(*, chat: Chat, public: bool) -> QuerySet[ChatEntry]:
-    """The chat's entries in transcript order; for visitors the hidden posts are left out."""
+def hidden_post_ids(*, chat: Chat) -> list[int]:
+    """The chat's posts a curator or a rule hid in its campaign (a short list)."""
+    hidden = PostCuration.objects.filter(
+        campaign_id=chat.campaign_id, status=PostCuration.Status.HIDDEN
+    ).values("post_id")
+    return list(
+        ChatEntry.objects.filter(chat_id=chat.pk, post_id__in=hidden).values_list(
+            "post_id", flat=True
+        )
+    )
+
+
+def entries_shown(
+    *, chat: Chat, public: bool, hidden: list[int] | None = None
+) -> QuerySet[ChatEntry]:
+    """The chat's entries in transcript order; for visitors the hidden posts are left out.
+    Hidden posts are few: leaving out a list keeps the walk in the index's order."""
     rows = ChatEntry.objects.filter(chat_id=chat.pk)
     if public:
-        hidden = PostCuration.objects.filter(
-            campaign_id=chat.campaign_id,
-            post_id=OuterRef("post_id"),
-            status=PostCuration.Status.HIDDEN,
+        rows = rows.exclude(
+            post_id__in=hidden if hidden is not None else hidden_post_ids(chat=chat)
         )
-        rows = rows.filter(~Exists(hidden))
     return rows.order_by("section", "created_at", "post_id")
 
 
+class _Counted(Paginator):
+    """A paginator told its count (the reading knows it) instead of counting the rows."""
+
+    def __init__(self, rows: Any, per_page: int, count: int) -> None:
+        super().__init__(rows, per_page)
+        self.__dict__["count"] = count
+
+
 def transcript_page(
-    *, chat: Chat, public: bool, number: str | int | None, section: int | None = None
+    *,
+    chat: Chat,
+    reading: ChatReading,
+    public: bool,
+    number: str | int | None,
+    section: int | None = None,
 ) -> Page:
-    """One page of the transcript (PER_PAGE posts, their authors joined), of one section when
-    `section` is given; out-of-range page numbers give the nearest page."""
-    rows = entries_shown(chat=chat, public=public)
+    """One page of the transcript (PER_PAGE entries, each with its post and author), of one
+    section when `section` is given; out-of-range page numbers give the nearest page.
+
+    The page is chosen from the entries alone (index chat_entry_order), then its posts are read
+    by id: joining first would make the database join every post of the chat to sort them. The
+    count comes from the reading, less the hidden posts for visitors."""
+    hidden = hidden_post_ids(chat=chat) if public else []
+    rows = entries_shown(chat=chat, public=public, hidden=hidden)
+    count = section_counts(reading.numbers).get(section, 0)
+    if hidden:
+        gone = ChatEntry.objects.filter(chat_id=chat.pk, post_id__in=hidden)
+        count -= (gone.filter(section=section) if section is not None else gone).count()
     if section is not None:
         rows = rows.filter(section=section)
-    rows = rows.select_related("post", "post__author")
-    return Paginator(rows, PER_PAGE).get_page(number)
+    page = _Counted(rows, PER_PAGE, count).get_page(number)
+    page.object_list = entries_with_posts(list(page.object_list))
+    return page
+
+
+def section_counts(numbers: dict[str, Any]) -> dict[int | None, int]:
+    """Original posts per entry section (None: all of them), from a reading's numbers."""
+    counts: dict[int | None, int] = {
+        None: numbers.get("posts", 0),
+        ChatEntry.INTRO: numbers.get("intro", 0),
+        ChatEntry.WRAP_UP: numbers.get("wrap_up", 0),
+    }
+    for q in numbers.get("questions", []):
+        counts[q["number"]] = q["answers"] + (1 if q.get("asked_by_host") else 0)
+    return counts
+
+
+def entries_with_posts(entries: list[ChatEntry]) -> list[ChatEntry]:
+    """The entries with their posts and authors, read in one query by id."""
+    posts = Post.objects.select_related("author").in_bulk([e.post_id for e in entries])
+    for entry in entries:
+        entry.post = posts[entry.post_id]
+    return [e for e in entries if e.post_id in posts]
 
 
 @dataclass(frozen=True)

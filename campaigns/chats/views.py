@@ -26,7 +26,9 @@ from campaigns.chats.reading import (
     chat_reading,
     current_section,
     entries_shown,
+    entries_with_posts,
     recent_rate,
+    section_counts,
     section_of,
     transcript_page,
 )
@@ -164,7 +166,11 @@ def chat_detail(request: HttpRequest, slug: str, chat: str) -> HttpResponse:
     numbers = {q["number"] for q in reading.questions}
     section = _section_param(request.GET.get("section"), numbers)
     page = transcript_page(
-        chat=the_chat, public=not team, number=request.GET.get("page"), section=section
+        chat=the_chat,
+        reading=reading,
+        public=not team,
+        number=request.GET.get("page"),
+        section=section,
     )
     texts = {q["number"]: q["text"] for q in reading.questions}
     asked = {
@@ -223,17 +229,18 @@ def _section_label(section: int) -> str:
 
 def _section_nav(numbers: dict[str, Any], current: int | None) -> list[dict[str, Any]]:
     """Links to each section with its count of original posts (the question post included)."""
-    sections: list[tuple[str, str, int, int | None]] = [
-        ("", "All", numbers.get("posts", 0), None),
-        ("intro", "Intro", numbers.get("intro", 0), ChatEntry.INTRO),
+    counts = section_counts(numbers)
+    sections: list[tuple[str, str, int | None]] = [
+        ("", "All", None),
+        ("intro", "Intro", ChatEntry.INTRO),
     ]
-    for q in numbers.get("questions", []):
-        count = q["answers"] + (1 if q.get("asked_by_host") else 0)
-        sections.append((str(q["number"]), f"Q{q['number']}", count, q["number"]))
-    sections.append(("wrap-up", "Wrap-up", numbers.get("wrap_up", 0), ChatEntry.WRAP_UP))
+    sections += [
+        (str(q["number"]), f"Q{q['number']}", q["number"]) for q in numbers.get("questions", [])
+    ]
+    sections.append(("wrap-up", "Wrap-up", ChatEntry.WRAP_UP))
     return [
-        {"slug": slug, "label": label, "count": count, "current": current == value}
-        for slug, label, count, value in sections
+        {"slug": slug, "label": label, "count": counts.get(value, 0), "current": current == value}
+        for slug, label, value in sections
     ]
 
 
@@ -349,11 +356,13 @@ def api_chat_live(request: HttpRequest, slug: str, chat: str) -> JsonResponse:
     now = timezone.now()
     public = not user_can_view_private(request.user)
     section, question = current_section(reading=reading, chat=the_chat, now=now)
-    newest = (
-        entries_shown(chat=the_chat, public=public)
-        .filter(section=section)
-        .select_related("post", "post__author")
-        .order_by("-created_at", "-post_id")[:LIVE_ANSWERS]
+    newest = entries_with_posts(
+        list(
+            entries_shown(chat=the_chat, public=public)
+            .filter(section=section)
+            .exclude(kind=ChatEntry.Kind.QUESTION)
+            .order_by("-created_at", "-post_id")[:LIVE_ANSWERS]
+        )
     )
     tz = campaign.tz
     numbers = reading.numbers

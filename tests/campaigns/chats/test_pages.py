@@ -71,6 +71,7 @@ def test_a_reading_serves_until_a_post_of_the_chat_is_stored(
 ):
     chat, _ = stored
     first = chat_reading(chat=chat)
+    kept = dict(ChatEntry.objects.filter(chat=chat).values_list("post_id", "pk"))
     calls = []
     real = chat_reading_module.reading_store
     monkeypatch.setattr(
@@ -85,6 +86,9 @@ def test_a_reading_serves_until_a_post_of_the_chat_is_stored(
     assert calls == [1]
     assert again.numbers["posts"] == first.numbers["posts"] + 1
     assert again.numbers["questions"][0]["answers"] == first.numbers["questions"][0]["answers"] + 1
+    after = dict(ChatEntry.objects.filter(chat=chat).values_list("post_id", "pk"))
+    assert len(after) == len(kept) + 1
+    assert {p: after[p] for p in kept} == kept  # only the new post's entry was written
 
 
 def test_editing_the_chat_or_its_campaign_reads_it_again(stored):
