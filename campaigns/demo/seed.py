@@ -3,9 +3,11 @@ login per role, and the data every page shows at first load.
 
 Steps, each skipped when already done, so seeding twice changes nothing:
 1. campaigns, source and logins (one transaction);
-2. posts: last year's whole week (fewer than this year) and this year's elapsed days, then one
+2. chats: each edition's Tuesday and Thursday chats, as the demo source generates them, with
+   their host and planned questions (campaigns.demo.chats);
+3. posts: last year's whole week (fewer than this year) and this year's elapsed days, then one
    live poll (campaigns.demo.posts);
-3. a first curation of this year's wall by the demo curator (campaigns.demo.wall).
+4. a first curation of this year's wall by the demo curator (campaigns.demo.wall).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from campaigns.demo.chats import chats_seed
 from campaigns.demo.posts import LAST_YEAR_KEEP, EditionFill, edition_fill
 from campaigns.demo.wall import WallSeed, wall_seed
 from campaigns.models import Campaign
@@ -93,6 +96,10 @@ def demo_seed(*, now: datetime | None = None) -> DemoResult:
             logins.append((username, demo_password(username), role))
     result = DemoResult(created=created, logins=logins)
     last_year = Campaign.objects.get(slug="nhit-week-2025")
+    for edition in (last_year, this_year):
+        chats = chats_seed(campaign=edition)
+        if chats:
+            created.append(f"chats of {edition.name}: {', '.join(c.slug for c in chats)}")
     for edition, share in ((last_year, LAST_YEAR_KEEP), (this_year, 1.0)):
         fill = edition_fill(campaign=edition, hashtags=DEMO_HASHTAGS, now=now, share=share)
         result.editions.append(fill)

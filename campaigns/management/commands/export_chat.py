@@ -1,19 +1,20 @@
 """manage.py export_chat CAMPAIGN CHAT --format csv|md|json: transcript, recap or numbers.
 
 The CSV transcript and the Markdown recap are for the public: hidden posts are left out. The
-JSON is the organizers' count of every post of the chat.
+JSON is the organizers' count of every post of the chat. An --output file appears only once
+complete (campaigns.management.output).
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from campaigns.chats.exports import recap_markdown, transcript_csv
 from campaigns.chats.numbers import chat_numbers
 from campaigns.chats.selectors import chat_transcript
+from campaigns.management.output import output_replaced
 from campaigns.models import Chat
 
 
@@ -43,9 +44,7 @@ class Command(BaseCommand):
         else:
             text = recap_markdown(transcript=chat_transcript(chat=chat, public=True))
         if opts["output"]:
-            try:
-                Path(opts["output"]).write_text(text, encoding="utf-8")
-            except OSError as exc:
-                raise CommandError(f"--output {opts['output']}: {exc}") from None
+            with output_replaced(opts["output"]) as out:
+                out.write(text)
         else:
             self.stdout.write(text, ending="")

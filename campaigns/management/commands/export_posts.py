@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 
+from campaigns.management.output import output_replaced
 from campaigns.models import Campaign
 from campaigns.posts import campaign_posts_export
 from hashtags.archive import FORMATS_OUT, archive_write
@@ -37,22 +34,9 @@ class Command(BaseCommand):
             # stdout holds the data; the summary goes to stderr, uncoloured (it is no error).
             self.stderr.write(f"exported: {count} posts", style_func=str)
             return
-        target = Path(opts["output"])
-        if not target.parent.is_dir():
-            raise CommandError(f"No such folder: {target.parent}")
-        # A temporary file beside the target, renamed over it only when complete.
-        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-                count = archive_write(rows=rows, fmt=opts["format"], out=out)
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temp, 0o666 & ~umask)  # mkstemp makes it private; give it a normal file's mode
-            os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-        self.stdout.write(f"exported: {count} posts to {target}")
+        with output_replaced(opts["output"]) as out:
+            count = archive_write(rows=rows, fmt=opts["format"], out=out)
+        self.stdout.write(f"exported: {count} posts to {opts['output']}")
 
 
 class _Unwrapped:

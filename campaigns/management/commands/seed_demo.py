@@ -1,5 +1,5 @@
-"""manage.py seed_demo: the NHIT Week demo campaigns with their posts, the demo source, a first
-curation of the wall, and one login per role."""
+"""manage.py seed_demo: the NHIT Week demo campaigns with their chats and posts, the demo source,
+a first curation of the wall, and one login per role."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from campaigns.demo.seed import demo_seed
 
 class Command(BaseCommand):
     help = (
-        "Create NHIT Week 2026 (#NHITweek #HITworks #IHeartHIT) and its 2025 edition with demo "
-        "posts, poll the demo source once, pin and feature posts and approve sample stories on "
-        "the wall, create one user per role and print the logins. Safe to run twice."
+        "Create NHIT Week 2026 (#NHITweek #HITworks #IHeartHIT) and its 2025 edition with their "
+        "Tuesday and Thursday chats and demo posts, poll the demo source once, pin and feature "
+        "posts and approve sample stories on the wall, create one user per role and print the "
+        "logins. Safe to run twice."
     )
 
     def handle(self, *args, **opts):

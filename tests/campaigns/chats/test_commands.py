@@ -1,9 +1,13 @@
-"""create_chat: a chat from the command line, bad input refused with nothing stored; and the
-polling of a chat's own hashtag from its lead-in to its tail."""
+"""create_chat: a chat from the command line, bad input refused with nothing stored; the
+polling of a chat's own hashtag from its lead-in to its tail; export_chat's --output file,
+which appears only once complete."""
 
 from __future__ import annotations
 
 import io
+import json
+import os
+import stat
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -135,3 +139,81 @@ def test_a_chats_own_hashtag_is_polled_from_its_lead_in_to_its_tail():
     assert tag not in active_hashtag_ids(now=chat.end + timedelta(minutes=46))
     assert tag in active_hashtag_ids(now=START, campaign_slug="nhit")
     assert tag not in active_hashtag_ids(now=START, campaign_slug="other")
+
+
+# --- export_chat --output: the file appears only once complete ----------------------------------
+
+
+def export(*extra: str) -> str:
+    out = io.StringIO()
+    call_command("export_chat", "nhit", "tuesday", "--format", "json", *extra, stdout=out)
+    return out.getvalue()
+
+
+def test_an_output_file_holds_what_stdout_shows_and_replaces_the_old_one(campaign, tmp_path):
+    create()
+    target = tmp_path / "numbers.json"
+    target.write_text("the previous export\n")
+    export("--output", str(target))
+    assert target.read_text(encoding="utf-8") == export()
+    assert json.loads(target.read_text())["chat"] == "tuesday"
+    assert [p.name for p in tmp_path.iterdir()] == ["numbers.json"]  # no temporary file left
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask  # a normal file, not private
+
+
+def test_an_export_interrupted_before_the_rename_leaves_the_old_file(
+    campaign, tmp_path, monkeypatch
+):
+    create()
+    target = tmp_path / "numbers.json"
+    target.write_text("the previous export\n")
+
+    def interrupted(fd: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("campaigns.management.output.os.fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        export("--output", str(target))
+    assert target.read_text() == "the previous export\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["numbers.json"]
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("missing/numbers.json", "no such folder"),
+        ("a-file/numbers.json", "no such folder"),
+        ("a-folder", "Is a directory"),  # the target itself is a folder: replacing it fails
+    ],
+)
+def test_an_output_that_cannot_be_written_is_a_clear_error_leaving_nothing(
+    campaign, tmp_path, where, message
+):
+    create()
+    (tmp_path / "a-file").write_text("not a folder\n")
+    (tmp_path / "a-folder").mkdir()
+    with pytest.raises(CommandError, match=rf"--output .*{message}"):
+        export("--output", str(tmp_path / where))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "a-folder"]
+    assert list((tmp_path / "a-folder").iterdir()) == []
+
+
+def test_a_folder_it_may_not_write_in_is_a_clear_error_leaving_nothing(
+    campaign, tmp_path, monkeypatch
+):
+    create()
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o555)
+    if os.access(folder, os.W_OK):  # root writes anywhere: the OS's refusal, as it would come
+
+        def refused(**kwargs):
+            raise PermissionError(13, "Permission denied", str(kwargs["dir"]))
+
+        monkeypatch.setattr("campaigns.management.output.tempfile.mkstemp", refused)
+    with pytest.raises(CommandError, match=r"cannot write in .*locked.*Permission denied"):
+        export("--output", str(folder / "numbers.json"))
+    folder.chmod(0o755)
+    assert list(folder.iterdir()) == []
