@@ -1,4 +1,4 @@
-"""How fast a big chat is read back: the CSV transcript and the numbers JSON of export_chat.
+"""How fast a big chat's pages answer, and what reading it whole costs after a change.
 
     DJANGO_SETTINGS_MODULE=nhitweek.settings.test python bench/chats.py [--posts N]
 
@@ -7,23 +7,22 @@ TEST_DATABASE_URL, migrated here and dropped at the end. A chat of N posts (defa
 stored through hashtags.ingest.posts_upsert (untimed): two hosts (X and Mastodon) asking Q1..Q5
 (Q6 only planned), answers with markers, replies to questions and to answers (chains of
 replies among the chat's posts), replies whose parents are stored posts without the chat tag
-(chains up to --chain-depth levels, walked one query per level), reposts, posts in the tail,
-authors spread over --authors participants, a share of whom posted in the previous edition's
-chat (also stored). Then, cold (cache cleared, the chat read afresh before each run):
+(chains up to --chain-depth levels), reposts, posts in the tail, authors spread over --authors
+participants, a share of whom posted in the previous edition's chat (also stored). Then:
 
-- transcript: chat_transcript(public=True) and transcript_csv, as `export_chat --format csv`.
-  The chats code has no paging: the transcript is read whole, so this times the whole one.
-- analytics: chat_transcript() and chat_numbers() dumped to JSON, as `export_chat --format json`.
+- build: the chat read whole and stored (campaigns.chats.reading.reading_store: the posts, the
+  reply walk, the assignment, the numbers, an entry per post), as the first request after a
+  change or beat's refresh_chats does it; its steps are timed apart;
+- the pages through Django's test client with the reading current, alternating, --runs times:
+  the transcript's first page, a later page of one question, the analytics page and the live
+  page's JSON, each with its SQL queries and size.
 
-Each is run --runs times (median and p95) with its SQL queries counted; the phases of one read
-(posts query, reply-chain walk, assignment, earlier chats' authors) are timed apart. Last line:
-BENCH chats posts=N transcript_ms=X analytics_ms=Y   (medians)
+Last line: BENCH chats posts=N transcript_ms=X analytics_ms=Y live_ms=Z ... build_ms=B (p50s)
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -51,6 +50,7 @@ def main() -> None:
     parser.add_argument("--returning", type=float, default=0.15, help="share of earlier chat")
     parser.add_argument("--chain-depth", type=int, default=8, help="untagged ancestors, at most")
     parser.add_argument("--runs", type=int, default=9, help="cold runs per measure")
+    parser.add_argument("--profile", default="", help="print where one request of this page goes")
     args = parser.parse_args()
 
     from django.conf import settings
@@ -285,30 +285,14 @@ def _pct(samples: list[float], q: float) -> float:
 
 
 def _chat(pk: int):
-    """The chat read as export_chat reads it: nothing of an earlier run kept."""
+    """The chat as a request reads it: nothing of an earlier run kept."""
     from campaigns.models import Chat
 
     return Chat.objects.select_related("campaign", "hashtag").get(pk=pk)
 
 
-def _transcript_read(pk: int) -> str:
-    from campaigns.chats.exports import transcript_csv
-    from campaigns.chats.selectors import chat_transcript
-
-    return transcript_csv(transcript=chat_transcript(chat=_chat(pk), public=True))
-
-
-def _analytics_read(pk: int) -> str:
-    from campaigns.chats.numbers import chat_numbers
-    from campaigns.chats.selectors import chat_transcript
-
-    numbers = chat_numbers(transcript=chat_transcript(chat=_chat(pk)))
-    return json.dumps(numbers, indent=2, ensure_ascii=False)
-
-
-def _timed(read, pk: int, runs: int) -> tuple[list[float], int, str]:
-    """Cold runs of read: their times in ms, the queries of one run and its output."""
-    from django.core.cache import cache
+def _counted(run) -> tuple[float, int]:
+    """(ms, SQL queries) of one call."""
     from django.db import connection
 
     queries: list[str] = []
@@ -317,24 +301,25 @@ def _timed(read, pk: int, runs: int) -> tuple[list[float], int, str]:
         queries.append(sql)
         return execute(sql, params, many, context)
 
-    cache.clear()
     with connection.execute_wrapper(counter):
-        out = read(pk)
-    samples = []
-    for _ in range(runs):
-        cache.clear()
         began = time.perf_counter()
-        read(pk)
-        samples.append((time.perf_counter() - began) * 1000)
-    return samples, len(queries), out
+        run()
+        ms = (time.perf_counter() - began) * 1000
+    return ms, len(queries)
+
+
+def _build(pk: int) -> None:
+    from campaigns.chats.reading import reading_store
+
+    reading_store(chat=_chat(pk), signature="bench")
 
 
 def _phases(pk: int) -> dict[str, float]:
-    """One analytics read taken apart: ms of each step, and the reply walk's queries."""
+    """One read of the whole chat taken apart: ms of each step, and the reply walk's queries."""
     from django.db import connection
 
     from campaigns.chats import selectors
-    from campaigns.chats.numbers import chat_numbers, chats_earlier
+    from campaigns.chats.numbers import chat_numbers
 
     chat = _chat(pk)
     out: dict[str, float] = {}
@@ -353,23 +338,74 @@ def _phases(pk: int) -> dict[str, float]:
         chains = selectors._parents(originals)
     out["reply_walk_ms"] = (time.perf_counter() - began) * 1000
     out["reply_walk_queries"] = len(walk)
-    out["reply_walk_sql_kb"] = sum(walk) / 1024
     transcript = selectors.chat_transcript(chat=chat)  # for the steps below only
     began = time.perf_counter()
     transcript.sections.clear()
     selectors._assign(transcript, chains)
     out["assign_ms"] = (time.perf_counter() - began) * 1000
     began = time.perf_counter()
-    for earlier in chats_earlier(chat=chat):
-        list(selectors.chat_posts(chat=earlier).values_list("author_id", flat=True))
-    out["earlier_authors_ms"] = (time.perf_counter() - began) * 1000
-    began = time.perf_counter()
     chat_numbers(transcript=transcript)
     out["numbers_ms"] = (time.perf_counter() - began) * 1000
     return out
 
 
+def _pages(chat, runs: int, profile: str = "") -> dict[str, tuple[list[float], int, int]]:
+    """Each page and the live JSON fetched through the test client, `runs` times alternating,
+    the stored reading current: name -> (ms samples, queries of one request, bytes)."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from campaigns.chats.reading import chat_reading
+
+    chat_reading(chat=_chat(chat.pk))  # the reading every request below finds current
+    client = Client()
+    args = [chat.campaign.slug, chat.slug]
+    urls = {
+        "transcript": reverse("campaigns:chat_detail", args=args),
+        "question": reverse("campaigns:chat_detail", args=args) + "?section=3&page=2",
+        "analytics": reverse("campaigns:chat_analytics", args=args),
+        "live_json": reverse("api:chat_live", args=args),
+    }
+    out: dict[str, tuple[list[float], int, int]] = {}
+    if profile:
+        import cProfile
+        import pstats
+
+        client.get(urls[profile])
+        profiler = cProfile.Profile()
+        profiler.runcall(client.get, urls[profile])
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(12)
+        from django.db import connection
+
+        def timer(execute, sql, params, many, context):
+            began = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                print(f"{(time.perf_counter() - began) * 1000:8.1f} ms  {sql[:300]}")
+                if sql.startswith("SELECT") and (time.perf_counter() - began) > 0.005:
+                    with connection.cursor() as cur:
+                        cur.execute("EXPLAIN ANALYZE " + sql, params)
+                        print("\n".join(r[0] for r in cur.fetchall()))
+
+        with connection.execute_wrapper(timer):
+            client.get(urls[profile])
+    for name, url in urls.items():
+        response = client.get(url)
+        assert response.status_code == 200, (name, response.status_code)
+        _ms, queries = _counted(lambda u=url: client.get(u))
+        out[name] = ([], queries, len(response.content))
+    for _ in range(runs):
+        for name, url in urls.items():
+            began = time.perf_counter()
+            client.get(url)
+            out[name][0].append((time.perf_counter() - began) * 1000)
+    return out
+
+
 def _run(args: argparse.Namespace) -> None:
+    from campaigns.chats.reading import chat_reading
+
     began = time.perf_counter()
     chat, stored = chats_store(args)
     print(
@@ -377,10 +413,11 @@ def _run(args: argparse.Namespace) -> None:
         + ", ".join(f"{k}={v}" for k, v in stored.items())
     )
     print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
-    transcript, transcript_q, csv_text = _timed(_transcript_read, chat.pk, args.runs)
-    analytics, analytics_q, json_text = _timed(_analytics_read, chat.pk, args.runs)
-    numbers = json.loads(json_text)
-    rows = csv_text.count("\n") - 1  # a rough count: texts hold no newline here
+    builds = []
+    for _ in range(max(3, args.runs // 3)):
+        ms, build_queries = _counted(lambda: _build(chat.pk))
+        builds.append(ms)
+    numbers = chat_reading(chat=_chat(chat.pk)).numbers
     print(
         f"numbers: posts={numbers['posts']} reposts={numbers['reposts']} "
         f"participants={numbers['participants']} returning={numbers['returning']} "
@@ -389,25 +426,26 @@ def _run(args: argparse.Namespace) -> None:
     )
     if numbers["posts"] + numbers["reposts"] != stored["posts"]:
         raise SystemExit(f"the chat holds {numbers['posts']} + {numbers['reposts']} posts")
-    print(f"{'read':11} {'p50':>8} {'p95':>8} {'queries':>8}   (ms, {args.runs} cold runs)")
-    print("transcript is read whole: the chats code has no paging (CSV of every post)")
-    for name, samples, queries in (
-        ("transcript", transcript, transcript_q),
-        ("analytics", analytics, analytics_q),
-    ):
-        print(
-            f"{name:11} {statistics.median(samples):8.1f} {_pct(samples, 0.95):8.1f} {queries:8d}"
-        )
-    phases = _phases(chat.pk)
     print(
-        "one analytics read, step by step: " + ", ".join(f"{k}={v:.1f}" for k, v in phases.items())
+        f"read whole and stored (after a change; beat does it for chats being collected): "
+        f"p50 {statistics.median(builds):.1f} ms, {build_queries} queries, {len(builds)} runs"
     )
+    phases = _phases(chat.pk)
+    print("  step by step: " + ", ".join(f"{k}={v:.1f}" for k, v in phases.items()))
+    pages = _pages(chat, args.runs, args.profile)
+    print(f"{'request':11} {'p50':>8} {'p95':>8} {'queries':>8} {'KB':>6}   (ms, {args.runs} runs)")
+    for name, (samples, queries, size) in pages.items():
+        print(
+            f"{name:11} {statistics.median(samples):8.1f} {_pct(samples, 0.95):8.1f} "
+            f"{queries:8d} {size / 1024:6.1f}"
+        )
+    p50 = {name: statistics.median(samples) for name, (samples, _, _) in pages.items()}
+    p95 = {name: _pct(samples, 0.95) for name, (samples, _, _) in pages.items()}
     print(
-        f"BENCH chats posts={stored['posts']} transcript_ms={statistics.median(transcript):.1f} "
-        f"analytics_ms={statistics.median(analytics):.1f} "
-        f"transcript_p95_ms={_pct(transcript, 0.95):.1f} "
-        f"analytics_p95_ms={_pct(analytics, 0.95):.1f} csv_rows={rows} "
-        f"transcript_queries={transcript_q} analytics_queries={analytics_q} "
+        f"BENCH chats posts={stored['posts']} transcript_ms={p50['transcript']:.1f} "
+        f"analytics_ms={p50['analytics']:.1f} live_ms={p50['live_json']:.1f} "
+        f"transcript_p95_ms={p95['transcript']:.1f} analytics_p95_ms={p95['analytics']:.1f} "
+        f"live_p95_ms={p95['live_json']:.1f} build_ms={statistics.median(builds):.1f} "
         f"reply_walk_queries={phases['reply_walk_queries']:.0f} "
         f"reply_walk_ms={phases['reply_walk_ms']:.1f}"
     )

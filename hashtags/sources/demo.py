@@ -40,6 +40,8 @@ from .demo_content import (
     HOST_MINUTES,
     HOST_POSTS,
     HOURLY,
+    NEWCOMER_SHARE,
+    NEWCOMERS,
     ORGS,
     TAG_WEIGHTS,
     THEMES,
@@ -227,7 +229,7 @@ def _originals(world: _World, minute: datetime) -> tuple[PostData, ...]:
         posts.append(_post(world, minute, 0, 0, HOST, fields | _metrics(rng, HOST[2])))
     for second in seconds:
         if chat is not None and rng.random() < 0.75:
-            author = rng.choice(AUTHORS)
+            author = _chat_author(world, rng, minute)
             asked = [i for i, at in enumerate(HOST_MINUTES[1:-1]) if at <= chat]
             if not asked:
                 fields = _tagged(world, rng, rng.choice(CHATTER), "chat")
@@ -291,7 +293,7 @@ def _post(
     )
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=1024)
 def _author(handle: str, name: str, kind: str) -> AuthorData:
     followers = FOLLOWER_SCALE[kind] * math.exp(2.0 * (_unit(handle) - 0.5))
     url = f"https://example.org/@{handle}"
@@ -343,6 +345,16 @@ def _rate(world: _World, minute: datetime) -> float:
     if chat is not None:  # ramps up over the first minutes, tails off after the last question
         rate += CHAT_RATE * min(1.0, (chat + 1) / 3, (60 - chat) / 8)
     return rate * min(sum(world.weights), 2.5)
+
+
+def _chat_author(world: _World, rng: random.Random, minute: datetime) -> tuple[str, str, str]:
+    """Who answers in a chat: mostly the regulars, sometimes one of the day's newcomers (people
+    who join only this chat, so every chat has first-time participants)."""
+    if rng.random() >= NEWCOMER_SHARE:
+        return rng.choice(AUTHORS)
+    first, last, kind = rng.choice(NEWCOMERS)
+    day = minute.astimezone(ZoneInfo(world.tz))
+    return (f"{first.lower()}{last[0].lower()}_{day:%y%m%d}", f"{first} {last}", kind)
 
 
 def _chat_offset(world: _World, minute: datetime) -> int | None:

@@ -71,6 +71,25 @@ AUTHORS = tuple(
 """)
 )
 HOST = ("hitchat_host", "Health IT Chat", "association")
+# A chat's newcomers: first name | last name | kind; each chat day has its own (handle + date).
+NEWCOMER_SHARE = 0.2
+NEWCOMERS = tuple(
+    tuple(part.strip() for part in line.split("|"))
+    for line in _lines("""
+    Aisha | Bello | nurse
+    Tomás | Quiroga | patient
+    Mei | Tanaka | healthit
+    Owen | Fletcher | clinician
+    Zara | Haddad | patient
+    Luca | Bianchi | healthit
+    Imani | Brooks | nurse
+    Piotr | Nowak | clinician
+    Sofia | Lindgren | patient
+    Kofi | Asante | healthit
+    Ruth | Abramson | patient
+    Diego | Marín | nurse
+""")
+)
 FOLLOWER_SCALE = {"patient": 300, "nurse": 800, "clinician": 2000, "healthit": 1500}
 FOLLOWER_SCALE |= {"policy": 8000, "vendor": 5000, "association": 15000}
 VERIFIED = {"policy", "vendor", "association"}

@@ -80,6 +80,8 @@ def test_a_past_chat_has_every_question_answered_and_first_time_participants():
     second = _numbers("nhit-week-2025", "thursday-chat")
     assert all(q["answers"] > 0 for q in second["questions"])
     assert second["returning"] > 0
+    assert second["first_time"] > 0  # that day's newcomers
+    assert second["first_time"] + second["returning"] == second["participants"]
     # The host's question posts that carry the chat's tag are found, asking at the planned minute.
     chat = Chat.objects.get(campaign__slug="nhit-week-2025", slug="tuesday-chat")
     asked = {q.number: q.asked_at for q in chat_transcript(chat=chat).questions if q.post}
@@ -93,6 +95,7 @@ def test_a_2026_chat_whose_day_passed_has_returning_participants_and_one_ahead_h
     assert all(q["answers"] > 0 for q in tuesday["questions"])
     assert tuesday["participants"] > 0
     assert tuesday["returning"] > 0  # they chatted in 2025 too
+    assert tuesday["first_time"] > 0  # and the day's newcomers did not
     thursday = _numbers("nhit-week-2026", "thursday-chat")
     assert (thursday["posts"], thursday["participants"]) == (0, 0)
     assert len(thursday["questions"]) == 6  # planned, waiting for the host

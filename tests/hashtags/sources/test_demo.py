@@ -192,8 +192,12 @@ def test_authors_are_a_stable_cast_and_engagement_is_heavy_tailed():
     posts = day_of_posts(DemoClient(seed=7), hashtags=TAGS, day=TUESDAY)
     authors = {p.author.handle: p.author for p in posts}
     likes = sorted(p.likes for p in posts if not p.is_repost)
+    regulars = {a for a in authors if not re.search(r"_\d{6}$", a)}
+    newcomers = set(authors) - regulars  # the chat's: someone only that day
 
-    assert 35 <= len(authors) <= 45
+    assert 35 <= len(regulars) <= 45
+    assert 1 <= len(newcomers) <= 12
+    assert all(a.endswith(f"_{TUESDAY:%y%m%d}") for a in newcomers)
     assert all(p.author == authors[p.author.handle] for p in posts)
     assert likes[len(likes) // 2] * 20 < likes[-1]
 
