@@ -15,7 +15,8 @@ participants, a share of whom posted in the previous edition's chat (also stored
   change or beat's refresh_chats does it; its steps are timed apart;
 - the pages through Django's test client with the reading current, alternating, --runs times:
   the transcript's first page, a later page of one question, the analytics page and the live
-  page's JSON, each with its SQL queries and size.
+  page's JSON, each with its SQL queries and size; and the campaign page, the same stack's
+  cost of a page with nothing of the chat on it.
 
 Last line: BENCH chats posts=N transcript_ms=X analytics_ms=Y live_ms=Z ... build_ms=B (p50s)
 """
@@ -365,6 +366,8 @@ def _pages(chat, runs: int, profile: str = "") -> dict[str, tuple[list[float], i
         "question": reverse("campaigns:chat_detail", args=args) + "?section=3&page=2",
         "analytics": reverse("campaigns:chat_analytics", args=args),
         "live_json": reverse("api:chat_live", args=args),
+        # For scale: a page of the same stack with nothing of the chat on it.
+        "campaign": reverse("campaigns:detail", args=[chat.campaign.slug]),
     }
     out: dict[str, tuple[list[float], int, int]] = {}
     if profile:

@@ -81,11 +81,10 @@ STATUS_LABELS = {
 }
 
 
-def _chat(campaign: Campaign, chat_slug: str) -> Chat:
+def _chat(campaign: Campaign, chat_slug: str, *, hosts: bool = True) -> Chat:
+    rows = Chat.objects.select_related("hashtag")
     chat = get_object_or_404(
-        Chat.objects.select_related("hashtag").prefetch_related("hosts", "questions"),
-        campaign=campaign,
-        slug=chat_slug,
+        rows.prefetch_related("hosts") if hosts else rows, campaign=campaign, slug=chat_slug
     )
     chat.campaign = campaign  # already read, with what the page needs of it
     return chat
@@ -351,7 +350,7 @@ def api_chat_live(request: HttpRequest, slug: str, chat: str) -> JsonResponse:
     denied = json_denied(request, campaign, "chat")
     if denied:
         return denied
-    the_chat = _chat(campaign, chat)
+    the_chat = _chat(campaign, chat, hosts=False)
     reading = chat_reading(chat=the_chat)
     now = timezone.now()
     public = not user_can_view_private(request.user)
