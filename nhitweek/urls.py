@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from campaigns.chats import urls as chats
 from campaigns.curation import urls as curation
 from campaigns.dashboard import urls as dashboard
 from campaigns.home import urls as home
@@ -20,7 +21,7 @@ from . import csp_reports, health
 admin.site.site_header = "nhitweek administration"
 admin.site.site_title = "nhitweek admin"
 
-pages = [*home.pages, *stories.pages, *dashboard.pages, *curation.pages, *wall.pages]
+pages = [*home.pages, *stories.pages, *dashboard.pages, *curation.pages, *wall.pages, *chats.pages]
 endpoints = [*dashboard.endpoints, *wall.endpoints]
 
 urlpatterns = [

@@ -56,6 +56,8 @@ URLS = [
     ("api:volume", "c/<slug:slug>/api/volume"),
     ("api:wall", "c/<slug:slug>/api/wall"),
     ("api:yoy", "c/<slug:slug>/api/yoy"),
+    ("campaigns:chat_edit", "c/<slug:slug>/chats/<slug:chat>/edit/"),
+    ("campaigns:chat_new", "c/<slug:slug>/chats/new/"),
     ("campaigns:curate_act", "c/<slug:slug>/curate/act/"),
     ("campaigns:curate_audit", "c/<slug:slug>/curate/audit/"),
     ("campaigns:curate_bulk", "c/<slug:slug>/curate/bulk/"),
