@@ -1,4 +1,5 @@
-"""Dates typed and shown as wall-clock times in a campaign's own zone, for every admin form."""
+"""Dates typed and shown as wall-clock times in a campaign's own zone, for every admin form (the
+conversion itself is campaigns.wallclock, which the site's forms use too)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import zoneinfo
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
 from campaigns.models import Campaign
+from campaigns.wallclock import wall_clock, wall_clock_instant
 
 
 def campaign_zone(campaign: Campaign | None) -> zoneinfo.ZoneInfo | None:
@@ -36,7 +37,7 @@ class WallClockForm(forms.ModelForm):
         for name in self.wall_clock:
             value = getattr(self.instance, name)
             if zone is not None and name in self.fields and value:
-                self.initial[name] = value.astimezone(zone).replace(tzinfo=None)
+                self.initial[name] = wall_clock(value, zone)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -46,6 +47,5 @@ class WallClockForm(forms.ModelForm):
             return cleaned  # the field that gives the zone reports its own error
         for name in self.wall_clock:
             if name in self.fields and cleaned.get(name):
-                wall = timezone.localtime(cleaned[name]).replace(tzinfo=None)
-                cleaned[name] = wall.replace(tzinfo=zone)
+                cleaned[name] = wall_clock_instant(cleaned[name], zone)
         return cleaned

@@ -31,9 +31,11 @@ def chat_upsert(
     hosts: Sequence[tuple[str, str]],
     questions: Sequence[PlannedQuestion] | None = None,
     tail_minutes: int | None = None,
+    new: bool = False,
 ) -> tuple[Chat, bool]:
     """The chat `slug` of the campaign made exactly this (hosts replaced; questions replaced when
-    given); raises ValidationError and changes nothing on bad input. Returns (chat, created)."""
+    given); raises ValidationError and changes nothing on bad input. Returns (chat, created).
+    `new`: only create (a slug the campaign already uses is an error, never an update)."""
     normalized = _hosts_checked(hosts)
     numbers = [q.number for q in questions or ()]
     if len(set(numbers)) != len(numbers):
@@ -43,6 +45,8 @@ def chat_upsert(
     with transaction.atomic():
         tag = hashtag_get_or_create(tag=hashtag)
         chat = Chat.objects.select_for_update().filter(campaign=campaign, slug=slug).first()
+        if new and chat is not None:
+            raise ValidationError({"slug": "Another chat of this campaign already has this slug."})
         created = chat is None
         chat = chat or Chat(campaign=campaign, slug=slug)
         chat.title, chat.hashtag, chat.start, chat.end = title, tag, start, end

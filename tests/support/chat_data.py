@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from campaigns.chats.services import PlannedQuestion, chat_upsert
 from campaigns.models import Campaign, Chat
@@ -142,19 +143,28 @@ PLAN = [
 ]
 
 
+def chat_store(campaign: Campaign, **changes: Any) -> Chat:
+    """The Tuesday chat on #NHITchat, 14:00 to 15:00 in New York, hosted on X and Mastodon;
+    `changes` are chat_upsert's keywords to differ in."""
+    chat, _ = chat_upsert(
+        **{
+            "campaign": campaign,
+            "slug": "tuesday",
+            "title": "NHIT chat: data for all",
+            "hashtag": "#NHITchat",
+            "start": CHAT_START,
+            "end": CHAT_START + timedelta(hours=1),
+            "hosts": [("x", "@HostX"), ("mastodon", "Host@Mastodon.Social")],
+        }
+        | changes
+    )
+    return chat
+
+
 def current_chat_store(current: Campaign) -> tuple[Chat, list[Labelled]]:
     """Two hosts, Q1..Q5 from their posts and Q6 only planned, every marker style, reply chains,
     a quote, reposts, late replies, posts outside the span and without the tag."""
-    chat, _ = chat_upsert(
-        campaign=current,
-        slug="tuesday",
-        title="NHIT chat: data for all",
-        hashtag="#NHITchat",
-        start=CHAT_START,
-        end=CHAT_START + timedelta(hours=1),
-        hosts=[("x", "@HostX"), ("mastodon", "Host@Mastodon.Social")],
-        questions=PLAN,
-    )
+    chat = chat_store(current, questions=PLAN)
     hx, hm = x_author("HostX", 5000), masto_author("host", 800)
     ann, bob, vet = x_author("Ann", 300), x_author("Bob", 40), x_author("Veteran", 900)
     cat, dan = masto_author("cat"), masto_author("dan", 20)

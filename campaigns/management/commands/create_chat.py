@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, time
+from datetime import datetime
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_slug
 
+from campaigns.chats.plans import LineError, host_split, questions_parse
 from campaigns.chats.services import PlannedQuestion, chat_upsert
 from campaigns.models import Campaign
-
-_QUESTION_LINE = re.compile(r"^\s*(\d{1,3})\s*\|\s*(\d{1,2}):(\d{2})\s*\|(.*)$")
 
 
 def _parse_when(value: str, campaign: Campaign, label: str) -> datetime:
@@ -33,34 +31,19 @@ def questions_read(path: str, *, campaign: Campaign, start: datetime) -> list[Pl
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise CommandError(f"--questions {path}: cannot read it ({exc}).") from None
-    day = start.astimezone(campaign.tz).date()
-    out = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        match = _QUESTION_LINE.match(line)
-        if not match:
-            raise CommandError(f"--questions {path} line {number}: expected N|HH:MM|text.")
-        n, hours, minutes, text = match.groups()
-        try:
-            at = datetime.combine(day, time(int(hours), int(minutes)), tzinfo=campaign.tz)
-        except ValueError:
-            raise CommandError(
-                f"--questions {path} line {number}: {hours}:{minutes} is not a time of day."
-            ) from None
-        if int(n) < 1:
-            raise CommandError(f"--questions {path} line {number}: numbers start at 1.")
-        out.append(PlannedQuestion(number=int(n), planned_at=at, text=text.strip()))
-    return out
+    try:
+        return questions_parse(lines, start=start, zone=campaign.tz)
+    except LineError as exc:
+        raise CommandError(f"--questions {path} {exc}") from None
 
 
 def hosts_parse(value: str) -> list[tuple[str, str]]:
     hosts = []
     for item in (part.strip() for part in value.split(",")):
-        platform, sep, handle = item.partition(":")
-        if not item or not sep:
-            raise CommandError(f"--hosts {item!r}: expected PLATFORM:HANDLE, e.g. x:nhitweek.")
-        hosts.append((platform, handle))
+        try:
+            hosts.append(host_split(item))
+        except ValueError as exc:
+            raise CommandError(f"--hosts {item!r}: {exc}") from None
     return hosts
 
 
@@ -75,7 +58,9 @@ class Command(BaseCommand):
         parser.add_argument("--start", required=True, help="ISO; no offset = campaign zone")
         parser.add_argument("--end", required=True, help="ISO date/time; after --start")
         parser.add_argument("--hosts", required=True, help="x:name,mastodon:user@server,...")
-        parser.add_argument("--questions", default="", help="FILE of N|HH:MM|text lines")
+        parser.add_argument(
+            "--questions", default="", help="FILE of N|HH:MM|text lines (N||text: no time)"
+        )
         parser.add_argument("--tail", type=int, default=None, help="minutes after the end")
 
     def handle(self, *args, **opts):

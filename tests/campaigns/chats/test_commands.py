@@ -64,6 +64,16 @@ def test_it_creates_a_chat_in_the_campaign_zone_with_normalized_hosts_and_questi
     assert ChatQuestion.objects.count() == 2  # no --questions: the plan stays
 
 
+def test_a_question_without_a_time_is_planned_with_none(campaign, tmp_path):
+    plan = tmp_path / "q.txt"
+    plan.write_text("# the plan\n1|14:05|Timed\n2||Whenever it fits | with a bar\n")
+    create("--questions", str(plan))
+    assert list(ChatQuestion.objects.values_list("number", "planned_at", "text")) == [
+        (1, START + timedelta(minutes=5), "Timed"),
+        (2, None, "Whenever it fits | with a bar"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("extra", "hosts", "lines", "message"),
     [
