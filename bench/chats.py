@@ -377,7 +377,7 @@ def _pages(chat, runs: int, profile: str = "") -> dict[str, tuple[list[float], i
         client.get(urls[profile])
         profiler = cProfile.Profile()
         profiler.runcall(client.get, urls[profile])
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(12)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
         from django.db import connection
 
         def timer(execute, sql, params, many, context):

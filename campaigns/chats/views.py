@@ -15,11 +15,14 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from campaigns.access import json_denied, user_can_view_private, visible_campaign
+from campaigns.cache import cached_by_signature
 from campaigns.chats.exports import recap_markdown, transcript_csv
 from campaigns.chats.numbers import FORMULAS, chat_previous
 from campaigns.chats.reading import (
@@ -33,7 +36,7 @@ from campaigns.chats.reading import (
     transcript_page,
 )
 from campaigns.chats.selectors import author_is_host, chat_transcript
-from campaigns.models import Campaign, Chat, ChatEntry, PostCuration, web_link
+from campaigns.models import Campaign, Chat, ChatEntry, ChatReading, PostCuration, web_link
 from campaigns.posts import post_json
 from hashtags.models import Platform
 
@@ -164,23 +167,58 @@ def chat_detail(request: HttpRequest, slug: str, chat: str) -> HttpResponse:
     team = user_can_view_private(request.user)
     numbers = {q["number"] for q in reading.questions}
     section = _section_param(request.GET.get("section"), numbers)
-    page = transcript_page(
-        chat=the_chat,
+    page_number = (request.GET.get("page") or "")[:12]
+    status = chat_status(the_chat, timezone.now())
+    posts_html = cached_by_signature(
+        name="chat-transcript",
+        signature=f"{reading.signature}|{reading.computed_at.timestamp()}",
+        params=f"{the_chat.pk}|{team}|{section}|{page_number}|{status}",
+        compute=lambda: _transcript_posts(
+            campaign, the_chat, reading, team=team, section=section, number=page_number
+        ),
+    )
+    context = _context(
+        request,
+        campaign,
+        the_chat,
         reading=reading,
-        public=not team,
-        number=request.GET.get("page"),
+        posts_html=mark_safe(posts_html),  # noqa: S308 - our template's output, escaped there
+        nav=_section_nav(reading.numbers, section),
         section=section,
     )
+    return render(request, "campaigns/chats/transcript.html", context)
+
+
+def _transcript_posts(
+    campaign: Campaign,
+    chat: Chat,
+    reading: ChatReading,
+    *,
+    team: bool,
+    section: int | None,
+    number: str,
+) -> str:
+    """One page of the transcript as HTML: its posts grouped by section, and the pager."""
     texts = {q["number"]: q["text"] for q in reading.questions}
     asked = {
         q["number"]: datetime.fromisoformat(q["asked_at"]) if q["asked_at"] else None
         for q in reading.questions
     }
-    hosts = {(h.platform, h.handle) for h in the_chat.hosts.all()}
+    page = transcript_page(
+        chat=chat, reading=reading, public=not team, number=number, section=section
+    )
+    hidden: set[int] = set()
+    if team:
+        hidden = set(
+            PostCuration.objects.filter(
+                campaign_id=campaign.pk,
+                status=PostCuration.Status.HIDDEN,
+                post_id__in=[e.post_id for e in page.object_list],
+            ).values_list("post_id", flat=True)
+        )
+    hosts = {(h.platform, h.handle) for h in chat.hosts.all()}
     groups: list[dict[str, Any]] = []
     for entry in page.object_list:
-        entry.is_host = author_is_host(entry.post, hosts)
-        entry.link = web_link(entry.post.url)
         if not groups or groups[-1]["section"] != entry.section:
             groups.append(
                 {
@@ -191,31 +229,42 @@ def chat_detail(request: HttpRequest, slug: str, chat: str) -> HttpResponse:
                     "entries": [],
                 }
             )
-        groups[-1]["entries"].append(entry)
-    hidden: set[int] = set()
-    if team:
-        hidden = set(
-            PostCuration.objects.filter(
-                campaign_id=campaign.pk,
-                status=PostCuration.Status.HIDDEN,
-                post_id__in=[e.post_id for e in page.object_list],
-            ).values_list("post_id", flat=True)
-        )
-    nav = _section_nav(reading.numbers, section)
+        groups[-1]["entries"].append(_shown_post(entry, hosts, hidden, campaign.tz))
     query = f"section={_section_slug(section)}&" if section is not None else ""
-    context = _context(
-        request,
-        campaign,
-        the_chat,
-        reading=reading,
-        page=page,
-        groups=groups,
-        hidden=hidden,
-        nav=nav,
-        query=query,
-        section=section,
-    )
-    return render(request, "campaigns/chats/transcript.html", context)
+    context = {
+        "campaign": campaign,
+        "chat": chat,
+        "status": chat_status(chat, timezone.now()),
+        "page": page,
+        "groups": groups,
+        "query": query,
+    }
+    return render_to_string("campaigns/chats/_transcript_posts.html", context)
+
+
+def _shown_post(
+    entry: ChatEntry, hosts: set[tuple[str, str]], hidden: set[int], tz: Any
+) -> dict[str, Any]:
+    """What the transcript shows of one post, each value ready: a page draws 50 of them, and
+    plain values cost the template a fraction of attribute chains and filters."""
+    post, author = entry.post, entry.post.author
+    return {
+        "id": post.pk,
+        "kind": entry.kind,
+        "name": author.name or author.handle,
+        "handle": author.handle,
+        "platform": post.get_platform_display(),
+        "host": author_is_host(post, hosts),
+        "reply": bool(post.reply_to),
+        "hidden": post.pk in hidden,
+        "iso": post.created_at.isoformat(),
+        "time": post.created_at.astimezone(tz).strftime("%H:%M:%S"),
+        "text": post.text,
+        "likes": post.likes,
+        "reposts": post.reposts,
+        "replies": post.replies,
+        "link": web_link(post.url),
+    }
 
 
 def _section_label(section: int) -> str:
