@@ -19,6 +19,18 @@ from campaigns.chats.selectors import INTRO, WRAP_UP, Transcript, chat_posts
 from campaigns.models import Chat, web_link
 from hashtags.models import Platform, Post
 
+# The numbers a chat is compared on with the previous edition's.
+HEADLINE_KEYS = (
+    "posts",
+    "reposts",
+    "participants",
+    "first_time",
+    "returning",
+    "posts_per_minute",
+    "hosts_share",
+    "potential_impressions",
+    "potential_reach",
+)
 TOP_ANSWERS = 3
 TOP_PARTICIPANTS = 10
 FORMULAS = {

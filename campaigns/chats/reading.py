@@ -9,7 +9,11 @@ in transcript order (index chat_entry_order). A reading serves while its signatu
 - the generations of the chat's hashtag and of the hashtags of the earlier chats that decide
   first-time participants (ingestion bumps them on commit, hashtags.generation);
 - the chat's and the campaign's updated_at (hosts, questions, times, zone), the campaign's
-  curation_version (a hidden post leaves the top answers) and READING_VERSION (the rules).
+  curation_version (a hidden post leaves the top answers), how many earlier chats there are and
+  when the last of them was edited, and READING_VERSION (the rules).
+
+A reading also keeps the headline numbers of the same chat in the series' previous edition
+(numbers.chat_previous, read through that chat's own reading), so a comparison costs no query.
 
 The first request after a change reads again, holding the chat row's lock so that concurrent
 requests read it once; beat's campaigns.refresh_chats does it every minute for the chats being
@@ -29,7 +33,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from campaigns.chats.numbers import chat_numbers, chats_earlier
+from campaigns.chats.numbers import HEADLINE_KEYS, chat_numbers, chat_previous, chats_earlier
 from campaigns.chats.selectors import INTRO, WRAP_UP, Section, Transcript, chat_transcript
 from campaigns.models import Chat, ChatEntry, ChatReading, PostCuration
 from hashtags.generation import generation_signature
@@ -57,14 +61,17 @@ def section_of(value: int) -> Section:
 
 def reading_signature(*, chat: Chat) -> str | None:
     """What the chat's reading depends on, as one string; None while the cache is down."""
-    hashtags = [chat.hashtag_id, *(c.hashtag_id for c in chats_earlier(chat=chat))]
+    earlier = chats_earlier(chat=chat)
+    hashtags = [chat.hashtag_id, *(c.hashtag_id for c in earlier)]
     generations = generation_signature(hashtag_ids=hashtags)
     if generations is None:
         return None
     campaign = chat.campaign
+    # An earlier chat added, moved or edited changes who is first-time and the comparison.
+    edited = max((c.updated_at.timestamp() for c in earlier), default=0)
     return (
         f"v{READING_VERSION}|{generations}|{chat.updated_at.timestamp()}|"
-        f"{campaign.updated_at.timestamp()}|{campaign.curation_version}"
+        f"{campaign.updated_at.timestamp()}|{campaign.curation_version}|{len(earlier)}:{edited}"
     )
 
 
@@ -88,6 +95,7 @@ def reading_store(*, chat: Chat, signature: str) -> ChatReading:
     transcript = chat_transcript(chat=chat)
     numbers = chat_numbers(transcript=transcript)
     entries = _entries(transcript)
+    previous = _previous(chat)
     with transaction.atomic():
         _entries_replace(chat, entries)
         reading, _ = ChatReading.objects.update_or_create(
@@ -97,6 +105,7 @@ def reading_store(*, chat: Chat, signature: str) -> ChatReading:
                 "computed_at": timezone.now(),
                 "seconds": round(time.perf_counter() - began, 3),
                 "numbers": numbers,
+                "previous": previous,
                 "questions": [
                     {
                         "number": q.number,
@@ -109,6 +118,21 @@ def reading_store(*, chat: Chat, signature: str) -> ChatReading:
             },
         )
     return reading
+
+
+def _previous(chat: Chat) -> dict[str, Any]:
+    """The same chat of the previous edition, its headline numbers from its own reading."""
+    before = chat_previous(chat=chat)
+    if before is None:
+        return {}
+    numbers = chat_reading(chat=before).numbers
+    return {
+        "campaign": before.campaign.slug,
+        "campaign_name": before.campaign.name,
+        "chat": before.slug,
+        "title": before.title,
+        "numbers": {key: numbers.get(key) for key in HEADLINE_KEYS},
+    }
 
 
 def _entries_replace(chat: Chat, entries: list[ChatEntry]) -> None:

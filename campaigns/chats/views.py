@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET
 from campaigns.access import json_denied, user_can_view_private, visible_campaign
 from campaigns.cache import cached_by_signature
 from campaigns.chats.exports import recap_markdown, transcript_csv
-from campaigns.chats.numbers import FORMULAS, chat_previous
+from campaigns.chats.numbers import FORMULAS
 from campaigns.chats.reading import (
     chat_reading,
     current_section,
@@ -297,9 +297,22 @@ def chat_analytics(request: HttpRequest, slug: str, chat: str) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     campaign, the_chat = found
-    numbers = chat_reading(chat=the_chat).numbers
-    previous = chat_previous(chat=the_chat)
-    before = chat_reading(chat=previous).numbers if previous is not None else None
+    reading = chat_reading(chat=the_chat)
+    body = cached_by_signature(
+        name="chat-analytics",
+        signature=f"{reading.signature}|{reading.computed_at.timestamp()}",
+        params=str(the_chat.pk),
+        compute=lambda: _analytics_body(campaign, the_chat, reading),
+    )
+    context = _context(request, campaign, the_chat, body=mark_safe(body))  # noqa: S308
+    return render(request, "campaigns/chats/analytics.html", context)
+
+
+def _analytics_body(campaign: Campaign, chat: Chat, reading: ChatReading) -> str:
+    """The analytics page's panels as HTML, from the reading alone."""
+    numbers = reading.numbers
+    previous = reading.previous or None
+    before = previous["numbers"] if previous else None
     tz = campaign.tz
     headlines = [
         {
@@ -319,25 +332,24 @@ def chat_analytics(request: HttpRequest, slug: str, chat: str) -> HttpResponse:
             for a in q["top_answers"]
         ]
         questions.append(q | {"asked_at": asked, "top_answers": top})
-    context = _context(
-        request,
-        campaign,
-        the_chat,
-        numbers=numbers,
-        headlines=headlines,
-        questions=questions,
-        previous=previous,
-        formulas=FORMULAS,
-        participant_lists=[
+    context = {
+        "campaign": campaign,
+        "chat": chat,
+        "numbers": numbers,
+        "headlines": headlines,
+        "questions": questions,
+        "previous": previous,
+        "formulas": FORMULAS,
+        "participant_lists": [
             ("By posts", numbers["top_participants"]["by_posts"]),
             ("By engagement", numbers["top_participants"]["by_engagement"]),
         ],
-        platforms=[
+        "platforms": [
             row | {"label": Platform(name).label if name in Platform else name}
             for name, row in numbers["platforms"].items()
         ],
-    )
-    return render(request, "campaigns/chats/analytics.html", context)
+    }
+    return render_to_string("campaigns/chats/_analytics_body.html", context)
 
 
 def chat_live(request: HttpRequest, slug: str, chat: str) -> HttpResponse:

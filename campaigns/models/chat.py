@@ -161,6 +161,9 @@ class ChatReading(models.Model):
     seconds = models.FloatField(default=0, help_text="How long the last read took.")
     numbers = models.JSONField(default=dict)
     questions = models.JSONField(default=list)  # [{number, text, asked_at, post_id}], in order
+    # The same chat of the series' previous edition, as read then: {campaign, campaign_name,
+    # chat, title, numbers: {headline numbers}}; {} when there is none.
+    previous = models.JSONField(default=dict)
 
     def __str__(self) -> str:
         return f"{self.chat} read at {self.computed_at:%H:%M:%S}"
