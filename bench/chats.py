@@ -412,7 +412,7 @@ def _pages(chat, runs: int, profile: str = "") -> dict[str, tuple[list[float], i
     views.cached_by_signature = lambda **kw: kw["compute"]()
     try:
         for name in ("transcript", "analytics"):
-            ms, queries = _counted(lambda u=urls[name]: client.get(u))
+            _ms, queries = _counted(lambda u=urls[name]: client.get(u))
             samples = []
             for _ in range(runs):
                 began = time.perf_counter()
