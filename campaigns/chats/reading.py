@@ -23,6 +23,7 @@ unchanged: the stored reading serves as it is (its computed_at is shown).
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -104,7 +105,7 @@ def reading_store(*, chat: Chat, signature: str) -> ChatReading:
                 "signature": signature,
                 "computed_at": timezone.now(),
                 "seconds": round(time.perf_counter() - began, 3),
-                "numbers": numbers,
+                "numbers_json": json.dumps(numbers, ensure_ascii=False),
                 "previous": previous,
                 "questions": [
                     {

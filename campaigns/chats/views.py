@@ -35,7 +35,7 @@ from campaigns.chats.reading import (
     section_of,
     transcript_page,
 )
-from campaigns.chats.selectors import author_is_host, chat_transcript
+from campaigns.chats.selectors import author_is_host
 from campaigns.models import Campaign, Chat, ChatEntry, ChatReading, PostCuration, web_link
 from campaigns.posts import post_json
 from hashtags.models import Platform
@@ -387,12 +387,13 @@ def chat_export(request: HttpRequest, slug: str, chat: str, kind: str) -> HttpRe
     if isinstance(found, HttpResponse):
         return found
     campaign, the_chat = found
+    reading = chat_reading(chat=the_chat)
     if kind == "json":
-        body = json.dumps(chat_reading(chat=the_chat).numbers, indent=2, ensure_ascii=False)
+        body = json.dumps(reading.numbers, indent=2, ensure_ascii=False)
     elif kind == "csv":
-        body = transcript_csv(transcript=chat_transcript(chat=the_chat, public=True))
+        body = transcript_csv(chat=the_chat)
     else:
-        body = recap_markdown(transcript=chat_transcript(chat=the_chat, public=True))
+        body = recap_markdown(chat=the_chat, numbers=reading.numbers)
     content_type, name = EXPORTS[kind]
     response = HttpResponse(body, content_type=content_type)
     filename = f"{campaign.slug}-{the_chat.slug}-{name}"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -159,7 +162,9 @@ class ChatReading(models.Model):
     signature = models.CharField(max_length=500)
     computed_at = models.DateTimeField(default=tz_now)
     seconds = models.FloatField(default=0, help_text="How long the last read took.")
-    numbers = models.JSONField(default=dict)
+    # The numbers as export_chat writes them; kept as text because a jsonb column would not
+    # keep their keys in order.
+    numbers_json = models.TextField(default="{}")
     questions = models.JSONField(default=list)  # [{number, text, asked_at, post_id}], in order
     # The same chat of the series' previous edition, as read then: {campaign, campaign_name,
     # chat, title, numbers: {headline numbers}}; {} when there is none.
@@ -167,6 +172,10 @@ class ChatReading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chat} read at {self.computed_at:%H:%M:%S}"
+
+    @cached_property
+    def numbers(self) -> dict[str, Any]:
+        return json.loads(self.numbers_json)
 
 
 class ChatEntry(models.Model):

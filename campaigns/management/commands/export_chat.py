@@ -1,7 +1,8 @@
 """manage.py export_chat CAMPAIGN CHAT --format csv|md|json: transcript, recap or numbers.
 
-The CSV transcript and the Markdown recap are for the public: hidden posts are left out. The
-JSON is the organizers' count of every post of the chat. An --output file appears only once
+All three come from the chat's stored reading (read again first if its posts changed). The CSV
+transcript and the Markdown recap are for the public: hidden posts are left out. The JSON is
+the organizers' count of every post of the chat. An --output file appears only once
 complete (campaigns.management.output).
 """
 
@@ -12,8 +13,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from campaigns.chats.exports import recap_markdown, transcript_csv
-from campaigns.chats.numbers import chat_numbers
-from campaigns.chats.selectors import chat_transcript
+from campaigns.chats.reading import chat_reading
 from campaigns.management.output import output_replaced
 from campaigns.models import Chat
 
@@ -36,13 +36,13 @@ class Command(BaseCommand):
         if chat is None:
             raise CommandError(f"No chat {opts['chat']!r} in campaign {opts['campaign']!r}.")
         kind = opts["format"]
+        reading = chat_reading(chat=chat)
         if kind == "json":
-            numbers = chat_numbers(transcript=chat_transcript(chat=chat))
-            text = json.dumps(numbers, indent=2, ensure_ascii=False) + "\n"
+            text = json.dumps(reading.numbers, indent=2, ensure_ascii=False) + "\n"
         elif kind == "csv":
-            text = transcript_csv(transcript=chat_transcript(chat=chat, public=True))
+            text = transcript_csv(chat=chat)
         else:
-            text = recap_markdown(transcript=chat_transcript(chat=chat, public=True))
+            text = recap_markdown(chat=chat, numbers=reading.numbers)
         if opts["output"]:
             with output_replaced(opts["output"]) as out:
                 out.write(text)
