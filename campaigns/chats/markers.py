@@ -20,3 +20,9 @@ def answer_number(text: str) -> int | None:
     """n when the text starts (after @mentions) with A1, A1:, A 1, A1) or A1."""
     match = _ANSWER.match(text or "")
     return int(match.group(1)) if match else None
+
+
+def question_text(text: str) -> str:
+    """A host's question without its leading @mentions and marker ("Q1: What..." -> "What...")."""
+    match = _QUESTION.match(text or "")
+    return (text or "")[match.end() :].strip() if match else (text or "").strip()

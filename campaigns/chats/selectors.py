@@ -16,7 +16,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from campaigns.chats.markers import answer_number, question_number
+from campaigns.chats.markers import answer_number, question_number, question_text
 from campaigns.models import Chat, host_handle_normalize
 from campaigns.posts import post_not_hidden
 from hashtags.models import Platform, Post
@@ -131,7 +131,7 @@ def _questions(chat: Chat, host_posts: Iterable[Post]) -> list[Question]:
             continue
         question = found.setdefault(number, Question(number, post.text, None))
         question.post, question.asked_at = post, post.created_at
-        question.text = question.text or post.text
+        question.text = question.text or question_text(post.text)
     return [found[n] for n in sorted(found)]
 
 
