@@ -129,7 +129,7 @@ def _questions(chat: Chat, host_posts: Iterable[Post]) -> list[Question]:
         number = question_number(post.text)
         if number is None or (number in found and found[number].post is not None):
             continue
-        question = found.setdefault(number, Question(number, post.text, None))
+        question = found.setdefault(number, Question(number, "", None))
         question.post, question.asked_at = post, post.created_at
         question.text = question.text or question_text(post.text)
     return [found[n] for n in sorted(found)]

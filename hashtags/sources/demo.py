@@ -225,7 +225,8 @@ def _originals(world: _World, minute: datetime) -> tuple[PostData, ...]:
     )
     posts: list[PostData] = []
     if chat in HOST_MINUTES:  # at second 0, so a host post is always index 0 of its minute
-        fields = _tagged(world, rng, HOST_POSTS[HOST_MINUTES.index(chat)], "chat")
+        # The host always carries the world's main tag (the heaviest), the one its chat is on.
+        fields = _tagged(world, rng, HOST_POSTS[HOST_MINUTES.index(chat)], "chat", main=True)
         posts.append(_post(world, minute, 0, 0, HOST, fields | _metrics(rng, HOST[2])))
     for second in seconds:
         if chat is not None and rng.random() < 0.75:
@@ -256,12 +257,21 @@ def _originals(world: _World, minute: datetime) -> tuple[PostData, ...]:
 
 
 def _tagged(
-    world: _World, rng: random.Random, template: str, theme: str, *, link: str = ""
+    world: _World,
+    rng: random.Random,
+    template: str,
+    theme: str,
+    *,
+    link: str = "",
+    main: bool = False,
 ) -> dict[str, Any]:
-    """The text with one to three of the world's tags in display case, and those tags."""
+    """The text with one to three of the world's tags in display case (the heaviest first when
+    `main`), and those tags."""
     boost = {("story", "ihearthit"): 4, ("policy", "hitworks"): 2}
     weights = [w * boost.get((theme, t), 1) for t, w in zip(world.tags, world.weights, strict=True)]
     chosen = rng.choices(range(len(world.tags)), weights=weights)
+    if main:
+        chosen = [max(range(len(world.tags)), key=lambda i: world.weights[i])]
     extra = 2 if rng.random() < 0.1 else 1 if rng.random() < 0.3 else 0
     others = [i for i in range(len(world.tags)) if i != chosen[0]]
     chosen += rng.sample(others, min(extra, len(others)))

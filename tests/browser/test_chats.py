@@ -3,13 +3,16 @@ and the analytics draw with no console error, a hostile post shows as text."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from campaigns.chats.services import PlannedQuestion, chat_upsert
+from campaigns.models import Chat
 from hashtags.ingest import posts_upsert
 from tests.support.chat_data import (
     ChatBuilder,
@@ -75,6 +78,9 @@ def test_the_live_page_shows_answers_as_they_arrive(live_server, page, under_way
     url = f"{live_server.url}/c/{chat.campaign.slug}/chats/{chat.slug}/live/?refresh=2"
     assert page.goto(url).status == 200
     expect(page.locator("[data-live-label]")).to_have_text("Q1")
+    expect(page.locator("[data-live-question]")).to_have_text(
+        "what does health IT mean to you? #NHITchat"
+    )
     expect(page.locator("[data-live-state]")).to_have_text("● Live")
     expect(page.locator("[data-live-answers]")).to_have_text("2")
     expect(page.locator("[data-live-newest] .chat-post")).to_have_count(2)
@@ -120,4 +126,28 @@ def test_the_analytics_draw_with_their_formulas(live_server, page, stored, scree
     expect(previous).to_have_attribute("href", "/c/nhit-2025/chats/tuesday/analytics/")
     expect(page.locator(".chat-question")).to_have_count(6)
     screenshot(page, "chat-analytics")
+    assert page.console_errors == []
+
+
+def test_the_demo_chats_draw(live_server, page, screenshot):
+    """The seeded demo: the chat list and a chat that has happened (this edition's when one
+    has, else last year's Thursday chat), its transcript and analytics; the README's shots."""
+    call_command("seed_demo", stdout=io.StringIO())
+    started = Chat.objects.filter(campaign__slug="nhit-week-2026", start__lt=timezone.now())
+    chat = started.order_by("-start").first() or Chat.objects.get(
+        campaign__slug="nhit-week-2025", slug="thursday-chat"
+    )
+    base = f"{live_server.url}/c/{chat.campaign.slug}/chats/"
+    assert page.goto(base).status == 200
+    expect(page.locator(".chat-card")).to_have_count(
+        Chat.objects.filter(campaign=chat.campaign).count()
+    )
+    screenshot(page, "demo-chat-list")
+    assert page.goto(f"{base}{chat.slug}/analytics/").status == 200
+    expect(page.locator(".chat-question")).to_have_count(6)
+    assert int(page.locator("[data-number='first_time'] td.num").first.inner_text()) > 0
+    screenshot(page, "demo-chat-analytics")
+    assert page.goto(f"{base}{chat.slug}/").status == 200
+    expect(page.locator(".chat-post").first).to_be_visible()
+    screenshot(page, "demo-chat-transcript")
     assert page.console_errors == []
