@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from campaigns.chats.services import PlannedQuestion, chat_upsert
 from campaigns.models import Chat
 from hashtags.ingest import posts_upsert
+from tests.browser.conftest import ARTIFACTS
 from tests.support.chat_data import (
     ChatBuilder,
     campaigns_make,
@@ -91,6 +92,7 @@ def test_the_live_page_shows_answers_as_they_arrive(live_server, page, under_way
     expect(page.locator("[data-live-answers]")).to_have_text("3")
     expect(page.locator("[data-live-questions] li")).to_have_count(2)
     screenshot(page, "chat-live")
+    page.screenshot(path=str(ARTIFACTS / "chat-live-top.png"))
     assert page.console_errors == []
 
 
@@ -147,7 +149,9 @@ def test_the_demo_chats_draw(live_server, page, screenshot):
     expect(page.locator(".chat-question")).to_have_count(6)
     assert int(page.locator("[data-number='first_time'] td.num").first.inner_text()) > 0
     screenshot(page, "demo-chat-analytics")
+    page.screenshot(path=str(ARTIFACTS / "chat-analytics-top.png"))  # the README's, one screen
     assert page.goto(f"{base}{chat.slug}/").status == 200
     expect(page.locator(".chat-post").first).to_be_visible()
     screenshot(page, "demo-chat-transcript")
+    page.screenshot(path=str(ARTIFACTS / "chat-transcript-top.png"))
     assert page.console_errors == []
