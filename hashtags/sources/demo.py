@@ -357,7 +357,7 @@ def _rate(world: _World, minute: datetime) -> float:
     return rate * min(sum(world.weights), 2.5)
 
 
-def _chat_author(world: _World, rng: random.Random, minute: datetime) -> tuple[str, str, str]:
+def _chat_author(world: _World, rng: random.Random, minute: datetime) -> Sequence[str]:
     """Who answers in a chat: mostly the regulars, sometimes one of the day's newcomers (people
     who join only this chat, so every chat has first-time participants)."""
     if rng.random() >= NEWCOMER_SHARE:
