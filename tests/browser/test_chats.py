@@ -18,9 +18,8 @@ from tests.browser.conftest import ARTIFACTS
 from tests.support.chat_data import (
     ChatBuilder,
     campaigns_make,
-    current_chat_store,
+    editions_store,
     masto_author,
-    previous_chat_store,
     sky_author,
     x_author,
 )
@@ -32,12 +31,7 @@ HOSTILE = 'A1 <img src=x onerror=alert(1)> <script>alert(2)</script> & "quotes"'
 
 @pytest.fixture
 def stored():
-    previous, current = campaigns_make()
-    for edition in (previous, current):
-        edition.public = True
-        edition.save(update_fields=["public"])
-    previous_chat_store(previous)
-    chat, _ = current_chat_store(current)
+    chat, _ = editions_store(public=True)
     b = ChatBuilder(chat.start, first=8000)
     b.add(x_author("Mallory"), 9, HOSTILE, 1)
     posts_upsert(posts=[i.data for i in b.items])

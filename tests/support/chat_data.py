@@ -205,3 +205,15 @@ def current_chat_store(current: Campaign) -> tuple[Chat, list[Labelled]]:
     b.add(vet, 95, "Too late for the tail", None)  # after end + 30 minutes
     posts_upsert(posts=[i.data for i in b.items])
     return chat, b.items
+
+
+def editions_store(*, public: bool = False) -> tuple[Chat, list[Labelled]]:
+    """Both editions with their chats stored (2025's three posts, then this year's); returns
+    this year's chat and its labelled posts."""
+    previous, current = campaigns_make()
+    if public:
+        for edition in (previous, current):
+            edition.public = True
+            edition.save(update_fields=["public"])
+    previous_chat_store(previous)
+    return current_chat_store(current)

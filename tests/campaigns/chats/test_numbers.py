@@ -16,9 +16,7 @@ from hashtags.models import Post
 from tests.support.chat_data import (
     CHAT_START,
     ChatBuilder,
-    campaigns_make,
-    current_chat_store,
-    previous_chat_store,
+    editions_store,
     x_author,
 )
 
@@ -27,10 +25,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def stored():
-    previous, current = campaigns_make()
-    previous_chat_store(previous)
-    chat, items = current_chat_store(current)
-    return chat, items
+    return editions_store()
 
 
 def export(chat, kind: str) -> str:

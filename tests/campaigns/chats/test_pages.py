@@ -21,9 +21,7 @@ from hashtags.models import Post
 from tests.support.chat_data import (
     CHAT_START,
     ChatBuilder,
-    campaigns_make,
-    current_chat_store,
-    previous_chat_store,
+    editions_store,
     x_author,
 )
 
@@ -32,13 +30,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def stored():
-    previous, current = campaigns_make()
-    for edition in (previous, current):
-        edition.public = True
-        edition.save(update_fields=["public"])
-    previous_chat_store(previous)
-    chat, items = current_chat_store(current)
-    return chat, items
+    return editions_store(public=True)
 
 
 def url(name: str, chat, *extra) -> str:
