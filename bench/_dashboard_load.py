@@ -213,12 +213,12 @@ def _fill_posts() -> None:
         """
         INSERT INTO hashtags_post (id, platform, external_id, author_id, text, url, created_at,
             lang, links, likes, reposts, replies, quotes, is_repost, repost_of, reply_to,
-            conversation_id, source_id, first_seen_at, metrics_updated_at, tagset_id)
+            quote_of, conversation_id, source_id, first_seen_at, metrics_updated_at, tagset_id)
         SELECT s.id, CASE WHEN mod(s.author_id, 2) = 1 THEN 'x' ELSE 'bluesky' END, 'p' || s.id,
             s.author_id, 'Health IT saves lives #NHITweek, bench post ' || s.id,
             'https://example.org/p/' || s.id, %s::timestamptz + make_interval(secs => s.sec),
             'en', '[]'::jsonb, s.likes, s.reposts, s.replies, s.quotes, s.is_repost,
-            CASE WHEN s.is_repost THEN 'p1' ELSE '' END, '', '', NULL,
+            CASE WHEN s.is_repost THEN 'p1' ELSE '' END, '', '', '', NULL,
             %s::timestamptz + make_interval(secs => s.sec),
             %s::timestamptz + make_interval(secs => s.sec), s.tagset_id
         FROM bench_stage s

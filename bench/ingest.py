@@ -192,6 +192,7 @@ def _copy_timed(posts: Sequence, size: int) -> float:
                     "t" if p.is_repost else "f",
                     p.repost_of,
                     p.reply_to,
+                    p.quote_of,
                     p.conversation_id,
                     author_ids[(p.platform, p.author.external_id)],
                     "",

@@ -170,7 +170,10 @@ class Post(models.Model):
     quotes = models.BigIntegerField(default=0)
     is_repost = models.BooleanField(default=False)
     repost_of = models.CharField(max_length=255, blank=True, default="")
+    # The posts it answers and quotes, by the platform's id for them (on Mastodon the polled
+    # server's local id, as its API names them; elsewhere their external id).
     reply_to = models.CharField(max_length=255, blank=True, default="")
+    quote_of = models.CharField(max_length=255, blank=True, default="")
     conversation_id = models.CharField(max_length=255, blank=True, default="")
     source = models.ForeignKey(
         Source,

@@ -87,6 +87,7 @@ POST = (
     Column("is_repost", "bool"),
     Column("repost_of", "text", 255),
     Column("reply_to", "text", 255),
+    Column("quote_of", "text", 255),
     Column("conversation_id", "text", 255),
 )
 AUTHOR_DATA = tuple(c for c in AUTHOR if not c.key)  # what an author upsert may change

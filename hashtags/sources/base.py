@@ -44,6 +44,7 @@ class PostData:
     is_repost: bool = False  # a plain repost/boost/retweet: counted as a repost, not a post
     repost_of: str = ""  # external id of the original, when is_repost
     reply_to: str = ""  # external id of the parent post, when a reply
+    quote_of: str = ""  # id of the quoted post, when a quote (named as reply_to names a parent)
     conversation_id: str = ""
 
 

@@ -1,9 +1,10 @@
 """Reads Bluesky post views into `PostData`, kept apart from the client's session and paging.
 
 Both searchPosts and getPosts return post views. Tags come from the record's tag facets and
-`tags`, links from its link facets and link card; a post that cannot be read is skipped with a
-warning instead of failing its whole page. A post view's author carries no follower count, so
-authors leave here with followers=None (unknown); the client fills them in (bluesky_profiles).
+`tags`, links from its link facets and link card, the quoted post from its record embed; a post
+that cannot be read is skipped with a warning instead of failing its whole page. A post view's
+author carries no follower count, so authors leave here with followers=None (unknown); the
+client fills them in (bluesky_profiles).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .base import AuthorData, PostData
 PLATFORM = "bluesky"
 
 _TEXT_TAG = re.compile(r"(?<![\w&/])[#\uff03](\w+)")
+_POST_URI = re.compile(r"at://[^/]+/app\.bsky\.feed\.post/[^/]+")
 
 
 def _posts_from(raw_posts: list[Any]) -> tuple[list[PostData], list[str]]:
@@ -72,6 +74,7 @@ def _post(raw: dict[str, Any], *, now: datetime) -> PostData:
         quotes=int(raw.get("quoteCount") or 0),
         # searchPosts returns posts only, never reposts, so is_repost stays False.
         reply_to=(reply.get("parent") or {}).get("uri", ""),
+        quote_of=_quote_of(record.get("embed")),
         conversation_id=(reply.get("root") or {}).get("uri", "") or uri,
     )
 
@@ -101,6 +104,21 @@ def _embed_links(embed: Any) -> list[str]:
         embed = embed.get("media") or {}
     external = embed.get("external") if embed.get("$type") == "app.bsky.embed.external" else None
     return [external["uri"]] if isinstance(external, dict) and external.get("uri") else []
+
+
+def _quote_of(embed: Any) -> str:
+    """The at:// URI of the post a record quotes: app.bsky.embed.record holds a strong ref to it,
+    app.bsky.embed.recordWithMedia that embed beside its media. An embedded feed, list or
+    starter pack is no quote of a post."""
+    if not isinstance(embed, dict):
+        return ""
+    if embed.get("$type") == "app.bsky.embed.recordWithMedia":
+        embed = embed.get("record")
+    elif embed.get("$type") != "app.bsky.embed.record":
+        return ""
+    ref = embed.get("record") if isinstance(embed, dict) else None
+    uri = ref.get("uri") if isinstance(ref, dict) else None
+    return uri if isinstance(uri, str) and _POST_URI.fullmatch(uri) else ""
 
 
 def _hashtags(tags: list[Any]) -> list[str]:

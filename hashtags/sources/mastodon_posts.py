@@ -1,7 +1,8 @@
 """Reads Mastodon statuses (and their HTML) into `PostData`, apart from the client's paging.
 
 A boost is stored as a repost carrying its original's text, tags and links; a status's HTML
-becomes plain text plus the links its author shared (not mentions or hashtags).
+becomes plain text plus the links its author shared (not mentions or hashtags). The statuses it
+answers and quotes are named by the polled server's ids for them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from ..normalize import hashtag_normalize
 from .base import AuthorData, PostData
 
 PLATFORM = "mastodon"
+# Quote states whose quoted status is given: accepted, and (4.5) accepted but hidden from the
+# reader by its own block or mute, which is still a quote of that status.
+_QUOTE_APPROVED = frozenset({"accepted", "blocked_account", "blocked_domain", "muted_account"})
 
 
 def _posts_from(statuses: list[Any], *, tag: str, host: str) -> tuple[list[PostData], list[str]]:
@@ -57,7 +61,23 @@ def _post(status: Any, *, tag: str, host: str) -> PostData:
         repost_of=str(original.get("uri") or original["id"]) if original else "",
         # Server-local id: the API gives no uri for the parent.
         reply_to=str(status.get("in_reply_to_id") or ""),
+        quote_of=_quote_of(status),
     )
+
+
+def _quote_of(status: Any) -> str:
+    """The polled server's id of the status this one quotes, as reply_to names a parent.
+
+    Since Mastodon 4.4 `quote` is a Quote (the quoted status whole) or a ShallowQuote (its id
+    only), or null; older servers send no such field. Only an approved quote names its status:
+    pending, rejected, revoked and deleted ones (and states yet unknown) give "".
+    """
+    quote = status.get("quote")
+    if not isinstance(quote, dict) or quote.get("state") not in _QUOTE_APPROVED:
+        return ""
+    quoted = quote.get("quoted_status")
+    quoted_id = quoted.get("id") if isinstance(quoted, dict) else quote.get("quoted_status_id")
+    return str(quoted_id or "")
 
 
 def _author(account: Any, *, host: str) -> AuthorData:

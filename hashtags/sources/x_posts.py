@@ -62,6 +62,7 @@ def _post(
         is_repost=bool(repost_of),
         repost_of=repost_of,
         reply_to=refs.get("replied_to", ""),
+        quote_of=refs.get("quoted", ""),
         conversation_id=tweet.get("conversation_id") or "",
     )
 

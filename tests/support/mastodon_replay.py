@@ -21,11 +21,18 @@ def recorded(name: str) -> dict:
     return json.loads((FIXTURES / f"{name}.json").read_text())
 
 
-def replay(rsps: responses.RequestsMock, name: str, *, query: dict | None = None) -> None:
-    """Register one recorded exchange, matched on its exact query string (or `query`)."""
+def replay(
+    rsps: responses.RequestsMock,
+    name: str,
+    *,
+    query: dict | None = None,
+    body: list | dict | None = None,
+) -> None:
+    """Register one recorded exchange, matched on its exact query string (or `query`); `body`
+    answers instead of the recorded body, with the recorded status and headers."""
     request, response = recorded(name)["request"], recorded(name)["response"]
     headers = dict(response["headers"])
-    body = response["body"]
+    body = response["body"] if body is None else body
     rsps.add(
         request["method"],
         request["url"],

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +21,8 @@ from tests.support.factories import CampaignFactory
 from tests.support.ingest_data import ARCHIVE_RECORD, T0, post
 
 pytestmark = [pytest.mark.both_databases, pytest.mark.django_db]
-ARCHIVES = Path(__file__).resolve().parents[2] / "fixtures" / "archives"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+ARCHIVES = FIXTURES / "archives"
 TWARC2 = ARCHIVES / "search.twarc2.jsonl"
 
 
@@ -47,29 +50,32 @@ def week():
     )
 
 
+# The post columns snapshot() compares.
+POST_ROW = (
+    "platform",
+    "external_id",
+    "author__external_id",
+    "text",
+    "url",
+    "created_at",
+    "lang",
+    "links",
+    "likes",
+    "reposts",
+    "replies",
+    "quotes",
+    "is_repost",
+    "repost_of",
+    "reply_to",
+    "quote_of",
+    "conversation_id",
+)
+
+
 def snapshot() -> dict[str, list]:
     """Everything an import stores, by natural keys (ids and first-seen times differ)."""
     return {
-        "posts": sorted(
-            Post.objects.values_list(
-                "platform",
-                "external_id",
-                "author__external_id",
-                "text",
-                "url",
-                "created_at",
-                "lang",
-                "links",
-                "likes",
-                "reposts",
-                "replies",
-                "quotes",
-                "is_repost",
-                "repost_of",
-                "reply_to",
-                "conversation_id",
-            )
-        ),
+        "posts": sorted(Post.objects.values_list(*POST_ROW)),
         "authors": sorted(
             Author.objects.values_list(
                 "platform", "external_id", "handle", "name", "avatar_url", "url", "followers"
@@ -152,6 +158,8 @@ def test_an_empty_file_imports_nothing(week, tmp_path, fmt):
 
 def _store_a_week_of_posts() -> None:
     posts = [post(i, tags=("nhitweek", "hitworks"), likes=i, replies=1) for i in range(1, 6)]
+    posts[1] = replace(posts[1], quote_of="p1")  # a quote
+    posts[2] = replace(posts[2], reply_to="p1", quote_of="p2")  # a reply that quotes
     posts += [post(6, tags=("ihearthit",), is_repost=True, likes=3, author_n=2)]
     tricky = post(7, tags=("nhitweek",), likes=2)
     text = 'Quotes "and", commas, a tab\tand\na newline; ünïcödé ❤️ #NHITweek'
@@ -161,17 +169,61 @@ def _store_a_week_of_posts() -> None:
     posts_upsert(posts=posts)
 
 
+@pytest.fixture(params=["page", "copy"])
+def write_path(request, monkeypatch):
+    """Which write path an import's batches take (on SQLite always the page path)."""
+    if request.param == "copy":
+        monkeypatch.setattr("hashtags.ingest.upsert.STAGED_MIN", 1)
+    return request.param
+
+
+def _without_quote_of(path: Path, fmt: str) -> None:
+    """Rewrite an export as one written before posts kept quote_of: no such key or column."""
+    text = path.read_text(encoding="utf-8")
+    if fmt == "jsonl":
+        records = [json.loads(line) for line in text.splitlines()]
+        lines = [json.dumps({k: v for k, v in r.items() if k != "quote_of"}) for r in records]
+        path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+        return
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    drop = rows[0].index("quote_of")
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(r[:drop] + r[drop + 1 :] for r in rows)
+    path.write_text(out.getvalue(), encoding="utf-8", newline="")
+
+
+@pytest.mark.parametrize("written", ["now", "before_quote_of"])
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
-def test_an_export_imported_into_an_empty_database_gives_the_same_rows(week, tmp_path, fmt):
+def test_an_export_imported_into_an_empty_database_gives_the_same_rows(
+    week, tmp_path, fmt, written, write_path
+):
     _store_a_week_of_posts()
     before = snapshot()
     target = tmp_path / f"week.{fmt}"
     out, _ = _export("nhit-week", "--format", fmt, "--output", target)
     assert out.strip() == f"exported: 7 posts to {target}"
+    if written == "before_quote_of":  # an older export: the same rows, none of them quoting
+        _without_quote_of(target, fmt)
+        assert "quote_of" not in target.read_text(encoding="utf-8")
+        at = POST_ROW.index("quote_of")
+        before["posts"] = sorted((*row[:at], "", *row[at + 1 :]) for row in before["posts"])
     _empty_the_post_tables()
     lines = _import(target, "--format", fmt, "--campaign", "nhit-week")
     assert lines[-1] == "imported: read=7 new=7 duplicates=0 skipped=0"
     assert snapshot() == before
+
+
+def test_a_twarc2_page_keeps_which_tweet_each_tweet_quotes(week, tmp_path, write_path):
+    page = json.loads((FIXTURES / "x" / "search_quotes.json").read_text())
+    archive = tmp_path / "quotes.twarc2.jsonl"
+    archive.write_text(json.dumps({**page, "__twarc": {"version": "2.14.0"}}) + "\n")
+    lines = _import(archive, "--format", "twarc2", "--campaign", "nhit-week")
+    assert lines[-1] == "imported: read=3 new=3 duplicates=0 skipped=0"
+    assert dict(Post.objects.values_list("external_id", "quote_of")) == {
+        "2100238149350330369": "2100237776057274369",  # quotes the kickoff
+        "2100238241625018369": "2100238149350330369",  # replies to the kickoff, quotes that quote
+        "2100238266790842369": "",  # a retweet of the quote
+    }
 
 
 def test_the_export_holds_the_campaigns_posts_in_its_window_once_in_time_order(week):

@@ -131,6 +131,17 @@ def test_rollups_bucket_by_utc_minute(tags):
     assert list(TagSetRollupHour.objects.values_list("hour", "posts")) == [(T0, 2)]
 
 
+def test_the_posts_a_post_answers_and_quotes_are_stored_and_kept_when_it_is_seen_again(tags):
+    answer = replace(post(2), reply_to="p1", quote_of="p1")
+    posts_upsert(posts=[post(1), answer, replace(post(3), quote_of="p2")])
+    stored = dict(Post.objects.values_list("external_id", "quote_of"))
+    assert stored == {"p1": "", "p2": "p1", "p3": "p2"}
+    # A metrics refresh or a later poll updates the metrics only, as for the parent it answers.
+    posts_upsert(posts=[replace(answer, reply_to="", quote_of="", likes=5)])
+    again = Post.objects.get(external_id="p2")
+    assert (again.reply_to, again.quote_of, again.likes) == ("p1", "p1", 5)
+
+
 def test_repeats_inside_one_page_are_stored_once_with_the_latest_metrics(tags):
     result = posts_upsert(posts=[post(1, likes=1), post(1, likes=5)])
     assert (result.read, result.new) == (1, 1)
@@ -212,10 +223,12 @@ def _versions(model):
 
 @pytest.mark.postgres_only("reads xmin, PostgreSQL's row version")
 def test_rows_that_would_not_change_are_not_written_again(tags):
-    page = [post(i, likes=i, author_n=i % 3) for i in range(10)]
+    page = [replace(post(i, likes=i, author_n=i % 3), quote_of=f"p{i - 1}") for i in range(10)]
     posts_upsert(posts=page, now=T0)
     posts, authors = _versions(Post), _versions(Author)
     rollups = _versions(TagSetRollup), _versions(TagSetRollupHour)
+    # Seen again with the same metrics: nothing to write, whatever else the platform now says.
+    page = [replace(p, quote_of="") for p in page]
     again = posts_upsert(posts=page, now=T0 + timedelta(hours=1))
     assert (again.new, again.duplicates) == (0, 10)
     assert _versions(Post) == posts
@@ -251,6 +264,7 @@ def test_text_of_any_shape_is_stored_as_given(tags):
             url=value,
             links=(value,) if value else (),
             reply_to=value,
+            quote_of=value,
             author=replace(post(i).author, name=value, handle=value),
         )
         for i, value in enumerate(odd)
@@ -260,7 +274,7 @@ def test_text_of_any_shape_is_stored_as_given(tags):
     stored = {p.external_id: p for p in Post.objects.select_related("author")}
     for i, value in enumerate(odd):
         got = stored[f"p{i}"]
-        assert (got.text, got.url, got.reply_to, got.author.name) == (value,) * 4
+        assert (got.text, got.url, got.reply_to, got.quote_of, got.author.name) == (value,) * 5
         assert got.links == ([value] if value else [])
     assert links_count("null") == len(odd)
 

@@ -11,6 +11,7 @@ from tests.support.bluesky_replay import Replay, load, make_client
 
 P1 = "at://did:plc:u5cwb2mwiv2bfq53cjufe6yn/app.bsky.feed.post/3lzbtv6aks22a"
 P1_AT = "2025-09-20T14:02:07.512000Z"
+P2 = "at://did:plc:4o6b4clcgvnzpmoxhzmnqpje/app.bsky.feed.post/3lzbtr4xw7k2d"  # replies to P1
 
 
 def params(request: httpx.Request) -> dict[str, list[str]]:
@@ -217,6 +218,32 @@ def test_a_reply_points_to_its_parent_and_thread():
     assert post.reply_to == P1
     assert post.conversation_id == P1
     assert post.hashtags == ("ihearthit", "nhitweek")
+
+
+def test_a_quote_names_the_quoted_post_by_the_uri_in_its_record_embed():
+    replay = Replay().add("com.atproto.server.createSession", "create_session.json")
+    replay.add("app.bsky.feed.searchPosts", "search_posts_quotes.json")
+
+    (page,) = make_client(replay).fetch(hashtags=["nhitweek"], cursor={})
+
+    quote, with_media, detached, feed = page.posts
+    assert page.warnings == []
+    # record.embed app.bsky.embed.record: {"record": {"uri", "cid"}}, a strong ref to the post.
+    assert quote.quote_of == P1
+    # app.bsky.embed.recordWithMedia: that embed under "record", beside its images.
+    assert with_media.quote_of == quote.external_id
+    assert with_media.hashtags == ("nhitweek", "hitworks")
+    # The quoted author detached the quote (the view says so); the record still names the post.
+    assert detached.quote_of == P2
+    # A shared feed is an embedded record too, but not a post: no quote.
+    assert feed.quote_of == ""
+    assert all(p.reply_to == "" for p in page.posts)
+
+
+def test_posts_without_a_record_embed_quote_nothing():
+    posts = fetched_posts()
+
+    assert {p.quote_of for p in posts.values()} == {""}  # a link card is no quote
 
 
 def test_created_at_falls_back_to_indexed_at_when_future_or_unreadable():

@@ -149,6 +149,65 @@ def test_a_boost_is_a_repost_of_the_original(rsps, client):
     assert boost.lang == "en"
 
 
+# --- quotes (Mastodon 4.4+: Status.quote, a Quote or a ShallowQuote) ---------------------------
+
+
+def test_a_quote_names_the_quoted_status_by_this_servers_id_once_accepted(rsps, client):
+    replay(rsps, "instance_v2")
+    replay(rsps, "tag_nhitweek_quotes")
+
+    answer, pending, of_a_quote, revoked, question = fetch_all(client)[0].posts
+
+    # The question's id on the polled server (quote.quoted_status.id), as in_reply_to_id names
+    # a parent, though the quoting status was written on another server.
+    assert answer.quote_of == "115200000000000080"
+    assert answer.external_id == "https://hachyderm.io/users/bob/statuses/113456789099990001"
+    # A quote of a quote names the status it quotes, not the one that status quotes in turn.
+    assert of_a_quote.quote_of == "115200000000000061"
+    # Not (or no longer) approved: no quoted status is given, so none is named.
+    assert (pending.quote_of, revoked.quote_of, question.quote_of) == ("", "", "")
+    assert answer.reply_to == "" and not answer.is_repost
+
+
+def test_statuses_from_a_server_older_than_quotes_quote_nothing(rsps, client):
+    replay(rsps, "instance_v2")
+    replay(rsps, "tag_nhitweek_latest")
+
+    posts = fetch_all(client)[0].posts
+
+    statuses = recorded("tag_nhitweek_latest")["response"]["body"]
+    assert not any("quote" in status for status in statuses)
+    assert [p.quote_of for p in posts] == ["", "", ""]
+
+
+QUESTION = recorded("tag_nhitweek_quotes")["response"]["body"][-1]
+
+
+@pytest.mark.parametrize(
+    ("quote", "named"),
+    [
+        ({"state": "accepted", "quoted_status_id": "115200000000000080"}, "115200000000000080"),
+        ({"state": "muted_account", "quoted_status": QUESTION}, "115200000000000080"),  # 4.5
+        ({"state": "blocked_domain", "quoted_status": QUESTION}, "115200000000000080"),  # 4.5
+        ({"state": "unauthorized", "quoted_status": None}, ""),
+        ({"state": "deleted", "quoted_status": None}, ""),
+        ({"state": "a_state_of_5_0", "quoted_status": QUESTION}, ""),  # unknown: unauthorized
+        (None, ""),
+    ],
+)
+def test_each_documented_quote_shape_names_its_status_only_when_approved(
+    rsps, client, quote, named
+):
+    answer = recorded("tag_nhitweek_quotes")["response"]["body"][0]
+    replay(rsps, "instance_v2")
+    replay(rsps, "tag_nhitweek_quotes", body=[{**answer, "quote": quote}])
+
+    (page,) = fetch_all(client)
+
+    assert page.warnings == []
+    assert [p.quote_of for p in page.posts] == [named]
+
+
 def test_it_pages_forward_in_time_by_the_link_header(rsps):
     replay(rsps, "instance_v2")
     replay(rsps, "tag_nhitweek_forward_1")

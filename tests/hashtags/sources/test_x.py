@@ -78,9 +78,28 @@ def test_it_reads_two_pages_into_normalized_posts_with_authors_tags_and_links():
     assert long_post.links == ("http://blog.example-health.org/nhitweek-recap",)
     assert onc_original.links == ("https://www.healthit.gov/nhitweek-stories",)
 
+    assert all(p.quote_of == "" for page in pages for p in page.posts)  # none of them quotes
+
     assert pages[0].newest_at == datetime(2026, 9, 16, 14, 58, 1, tzinfo=UTC)
     assert pages[0].oldest_at == datetime(2026, 9, 16, 14, 31, 45, tzinfo=UTC)
     assert all(page.warnings == [] for page in pages)
+
+
+@responses.activate
+def test_a_quote_names_the_tweet_it_quotes_and_a_retweet_of_a_quote_quotes_nothing():
+    add_search(load("search_quotes.json"), since_id=OLD_SINCE_ID)
+
+    (page,) = collect(make_client(), first_cursor())
+
+    retweet, reply_quoting, quote = page.posts
+    kickoff = "2100237776057274369"
+    # referenced_tweets: [{"type": "quoted", "id": ...}], as X API v2 describes a quote.
+    assert (quote.quote_of, quote.reply_to, quote.is_repost) == (kickoff, "", False)
+    assert quote.hashtags == ("nhitweek",)
+    # A reply may quote too: each reference keeps its own field.
+    assert (reply_quoting.quote_of, reply_quoting.reply_to) == (quote.external_id, kickoff)
+    assert retweet.is_repost and retweet.repost_of == quote.external_id
+    assert retweet.quote_of == ""
 
 
 @responses.activate
