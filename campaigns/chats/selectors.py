@@ -1,10 +1,9 @@
 """Chat reads: the chat's posts, its questions, and which question each post answers.
 
-Quotes: ingestion stores a post's quote count but not which post it quotes, so "quotes a question
-post" cannot be told from stored posts; a quote is assigned by its marker, its reply target or
-its time like any other post. Mastodon gives a reply's parent as the polled server's local id:
-it is matched against the last path segment of stored posts' addresses, so replies to posts of
-other servers fall back to the time rule.
+Quotes: ingestion keeps which post a post quotes (Post.quote_of, in the platform's own terms),
+so a quote of a question post answers that question. Mastodon names a reply's parent and a
+quoted post by the polled server's local id: it is matched against the last path segment of
+stored posts' addresses, so replies to posts of other servers fall back to the time rule.
 """
 
 from __future__ import annotations
@@ -144,12 +143,18 @@ def _local_ids(post: Post) -> list[str]:
     return ids
 
 
-def _parents(originals: list[Post]) -> dict[int, list[Post]]:
-    """Post pk -> its reply chain upward through stored posts (parent first), bounded."""
+def _names(originals: list[Post]) -> dict[tuple[str, str], Post]:
+    """(platform, every id a reply or a quote may name it by) -> the chat's post."""
     known: dict[tuple[str, str], Post] = {}
     for post in originals:
         for local in _local_ids(post):
             known.setdefault((post.platform, local), post)
+    return known
+
+
+def _parents(originals: list[Post]) -> dict[int, list[Post]]:
+    """Post pk -> its reply chain upward through stored posts (parent first), bounded."""
+    known = _names(originals)
     missing = {(p.platform, p.reply_to) for p in originals if p.reply_to} - set(known)
     for _ in range(REPLY_DEPTH_MAX):  # stored posts without the chat tag may link the chain
         if not missing:
@@ -189,8 +194,12 @@ def _posts_named(names: set[tuple[str, str]]) -> list[Post]:
 
 
 def _assign(transcript: Transcript, chains: dict[int, list[Post]]) -> None:
-    """Each original post's section, in the issue's order: answer marker, reply chain, time."""
+    """Each original post's section, in the issue's order: its answer marker; a reply to a
+    question post, a quote of one, then the first post up its reply chain that is a question or
+    answers one; the question under way by time (intro before the first, wrap-up after the
+    end)."""
     chat = transcript.chat
+    named = _names(transcript.posts)
     numbers = {q.number for q in transcript.questions}
     asked = {q.post.pk: q.number for q in transcript.questions if q.post is not None}
     timeline = sorted(
@@ -205,10 +214,18 @@ def _assign(transcript: Transcript, chains: dict[int, list[Post]]) -> None:
         if marker in numbers:
             sections[post.pk] = marker
             continue
+        chain = chains.get(post.pk, [])
+        quoted = named.get((post.platform, post.quote_of)) if post.quote_of else None
+        if chain and chain[0].pk in asked:
+            sections[post.pk] = asked[chain[0].pk]
+            continue
+        if quoted is not None and quoted.pk in asked:
+            sections[post.pk] = asked[quoted.pk]
+            continue
         via_chain = next(
             (
                 asked.get(parent.pk, sections.get(parent.pk))
-                for parent in chains.get(post.pk, [])
+                for parent in chain
                 if parent.pk in asked or isinstance(sections.get(parent.pk), int)
             ),
             None,

@@ -55,6 +55,7 @@ class ChatBuilder:
         label: int | str | None,
         *,
         reply_to: PostData | None = None,
+        quote_of: PostData | None = None,
         repost_of: PostData | None = None,
         tags: tuple[str, ...] = (TAG,),
         likes: int = 0,
@@ -72,11 +73,15 @@ class ChatBuilder:
             url = f"https://bsky.app/profile/{author.handle}/post/3k{n:04d}"
         else:
             ext, url = str(1800000000000000000 + n), f"https://x.com/{author.handle}/status/{n}"
-        parent = ""
-        if reply_to is not None:  # Mastodon names the parent by its server-local id
-            parent = (
-                reply_to.url.rsplit("/", 1)[-1] if platform == "mastodon" else reply_to.external_id
-            )
+        # Mastodon names a parent or a quoted post by its server-local id.
+        parent, quoted = (
+            ""
+            if other is None
+            else other.url.rsplit("/", 1)[-1]
+            if platform == "mastodon"
+            else other.external_id
+            for other in (reply_to, quote_of)
+        )
         data = PostData(
             platform=platform,
             external_id=ext,
@@ -89,6 +94,7 @@ class ChatBuilder:
             is_repost=repost_of is not None,
             repost_of=repost_of.external_id if repost_of is not None else "",
             reply_to=parent,
+            quote_of=quoted,
         )
         self.items.append(Labelled(data, label))
         return data
@@ -185,11 +191,13 @@ def current_chat_store(current: Campaign) -> tuple[Chat, list[Labelled]]:
     b.add(cat, 17, "Consent forms everywhere", 2, reply_to=q2)  # reply to a question
     b.add(dan, 18, "", "repost", repost_of=q2)
     b.add(ann, 20, "Still thinking about that first one", 1, reply_to=q1)
+    b.add(bob, 19, "Back to this one: consent is the hard part", 1, quote_of=q1)  # in Q2's time
     a7 = b.add(bob, 21, "So true", 1, reply_to=a1)  # reply to an answer
     b.add(ann, 22, "Thanks Bob", 1, reply_to=a7)  # nested
     b.add(ret, 22.5, "agreed", 1, reply_to=a2)  # Bluesky reply chain
     q3 = b.add(hx, 25, "Question 3 Who is left out?", 3)
-    b.add(eve, 26, "This! Rural clinics first", 3, likes=2)  # a quote of Q3: quotes not stored
+    b.add(eve, 26, "This! Rural clinics first", 3, likes=2)  # the active question
+    b.add(vet, 26.5, "Quoting: the ones without broadband", 3, quote_of=q3)  # a quote of Q3
     b.add(bob, 27, "rural hospitals without broadband", 3, likes=6)  # the active question
     b.add(hx, 35, "q 4 What should Congress do?", 4)
     b.add(vet, 36, "A9 fund it all", 4)  # no question 9: the active one
