@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from campaigns.models import Campaign, Chat, ChatHost, ChatQuestion, host_handle_normalize
 from hashtags.services import hashtag_get_or_create
@@ -53,7 +53,13 @@ def chat_upsert(
         if tail_minutes is not None:
             chat.tail_minutes = tail_minutes
         chat.full_clean(validate_constraints=False)
-        chat.save()
+        try:
+            with transaction.atomic():  # another request may have made this slug meanwhile
+                chat.save()
+        except IntegrityError:
+            raise ValidationError(
+                {"slug": "Another chat of this campaign got this slug at the same moment."}
+            ) from None
         ChatHost.objects.filter(chat=chat).delete()
         ChatHost.objects.bulk_create(
             [ChatHost(chat=chat, platform=p, handle=h) for p, h in normalized]

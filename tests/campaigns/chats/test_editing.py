@@ -416,3 +416,22 @@ def test_the_admin_still_reads_its_dates_in_the_campaign_zone(as_organizer, stor
     page = as_organizer.get(f"/admin/campaigns/chat/{stored_chat.pk}/change/")
     form = page.context["adminform"].form
     assert form.initial["start"] == datetime(2026, 10, 6, 14, 0)
+
+
+def test_a_slug_taken_at_the_same_moment_is_a_form_error(as_organizer, chat_campaign, monkeypatch):
+    """Two organizers create the same slug at once: the one who saves second gets a message on
+    the slug (the database's unique constraint), not an error page; the first chat is kept."""
+    from campaigns.chats import services
+
+    as_organizer.post(NEW, form_data())
+    real = services.Chat.objects.select_for_update
+
+    class Blind:  # the second request's look-up ran before the first one committed
+        def filter(self, **kwargs):
+            return real().none()
+
+    monkeypatch.setattr(services.Chat.objects, "select_for_update", lambda: Blind())
+    response = as_organizer.post(NEW, form_data(title="Second"))
+    assert response.status_code == 200
+    assert "got this slug at the same moment" in response.content.decode()
+    assert list(Chat.objects.values_list("title", flat=True)) == ["Tuesday chat"]
