@@ -209,7 +209,9 @@ def stories_approved(*, campaign: Campaign) -> QuerySet[Story]:
 
 
 def story_export_rows(*, campaign: Campaign, chunk_size: int = 500) -> Iterator[list[str]]:
-    """The header, then one row per story of the campaign (every status), oldest first."""
+    """The header, then one row per story of the campaign (every status), oldest first; times
+    in the campaign's zone, as every other export (their offsets say which)."""
+    tz = campaign.tz
     yield list(EXPORT_COLUMNS)
     stories = (
         Story.objects.filter(campaign=campaign)
@@ -219,7 +221,7 @@ def story_export_rows(*, campaign: Campaign, chunk_size: int = 500) -> Iterator[
     for story in stories.iterator(chunk_size=chunk_size):
         yield [
             str(story.pk),
-            story.created_at.isoformat(),
+            story.created_at.astimezone(tz).isoformat(),
             story.status,
             cell_guard(story.name),
             story.get_role_display(),
@@ -227,6 +229,6 @@ def story_export_rows(*, campaign: Campaign, chunk_size: int = 500) -> Iterator[
             cell_guard(story.text),
             cell_guard(story.link),
             "yes" if story.consent else "no",
-            story.reviewed_at.isoformat() if story.reviewed_at else "",
+            story.reviewed_at.astimezone(tz).isoformat() if story.reviewed_at else "",
             story.reviewed_by.get_username() if story.reviewed_by else "",
         ]

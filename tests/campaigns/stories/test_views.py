@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core import signing
@@ -443,3 +443,16 @@ def test_an_organizer_cannot_open_stories_in_the_admin(client, organizer, public
     story = story_make(public_campaign)
     client.force_login(organizer)
     assert client.get(f"/admin/campaigns/story/{story.pk}/change/").status_code == 403
+
+
+def test_the_csv_times_are_in_the_campaign_zone(client, organizer, public_campaign):
+    """Every export is in the campaign's zone; the stories CSV was the one in UTC."""
+    story = story_make(public_campaign)
+    client.force_login(organizer)
+    row = dict(
+        zip(EXPORT_COLUMNS, _csv(client.get("/c/nhit-week-2026/stories.csv"))[1], strict=True)
+    )
+    when = datetime.fromisoformat(row["created_at"])
+    assert when == story.created_at
+    assert when.utcoffset() == story.created_at.astimezone(public_campaign.tz).utcoffset()
+    assert public_campaign.timezone != "UTC" and when.utcoffset() != timedelta(0)
