@@ -7,11 +7,12 @@
  * A poll that fails keeps what is on screen and says it is reconnecting; the next one retries.
  * Items that arrive in a poll go to the front of "Up next", so a post a curator just featured
  * is on screen within one refresh interval. Keys: F full screen, right arrow next item.
+ * Times are the campaign's, in the 24-hour format the posts use.
  */
 (function () {
   "use strict";
 
-  const { el, webUrl, externalLink, tagColor, formatNumber } = window.NhitDom;
+  const { el, webUrl, externalLink, tagColor, formatNumber, zoneClock } = window.NhitDom;
   const body = document.body;
   const mode = body.dataset.mode || "wall";
   const api = body.dataset.api;
@@ -47,6 +48,7 @@
     failing: false,
     rotateTimer: null,
     pollTimer: null,
+    clock: zoneClock(""),
   };
 
   function seconds(value, fallback) {
@@ -286,6 +288,10 @@
 
   function apply(data) {
     const items = Array.isArray(data.items) ? data.items : [];
+    if (data.timezone && data.timezone !== state.timezone) {
+      state.timezone = data.timezone;
+      state.clock = zoneClock(data.timezone);
+    }
     renderTop(data);
     const signature = JSON.stringify(items);
     const changed = signature !== state.signature;
@@ -315,10 +321,6 @@
 
   // --- Polling -------------------------------------------------------------------------------
 
-  function clock(date) {
-    return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-  }
-
   function online(ok) {
     state.failing = !ok;
     if (ok) state.lastOk = new Date();
@@ -326,7 +328,7 @@
     body.classList.toggle("is-offline", !ok);
     if (view.updated) {
       view.updated.textContent = state.lastOk
-        ? `${ok ? "Updated" : "Last update"} ${clock(state.lastOk)}`
+        ? `${ok ? "Updated" : "Last update"} ${state.clock(state.lastOk)}`
         : "Not updated yet";
     }
   }
