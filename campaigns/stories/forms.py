@@ -1,8 +1,12 @@
-"""The public #IHeartHIT story form: plain words for every error, and two quiet spam traps.
+"""The public #IHeartHIT story form: plain words for every error, and two spam traps.
 
-Its hidden `started` token is signed: when the form was opened (too fast is a bot; older than
-STORIES_FORM_MAX_AGE_SECONDS is refused) and a nonce, so each opened form stores one story
-(story_submit records `form_key` when it stores).
+Its hidden `started` token is signed: when the form was opened and a nonce, so each opened form
+stores one story (story_submit records `form_key` when it stores). Older than
+STORIES_FORM_MAX_AGE_SECONDS is refused. Sent sooner than STORIES_MIN_FILL_SECONDS after it
+was opened, it comes back with its text and a fresh token, as any form error does: a person
+who pasted a story loses nothing, and a bot that sends again at once is just as fast again, so
+it must wait out the minimum for every form it opens. Only the honeypot stays silent (the
+thank-you, nothing stored): a person never fills it.
 """
 
 from __future__ import annotations
@@ -20,6 +24,12 @@ from campaigns.models import Story
 from campaigns.stories.services import plain_text
 
 SIGNING_SALT = "campaigns.story-form.started"
+
+TOO_FAST = (
+    "That was quick! To keep out automated spam we need a few seconds between opening this "
+    "form and sending it, so we have not taken your story yet. It is all still below: "
+    "look it over and send it again."
+)
 
 
 class PlainTextField(forms.CharField):
@@ -130,7 +140,8 @@ class StoryForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.bot_reason = ""
+        self.bot_reason = ""  # the honeypot: answered like a stored story, nothing stored
+        self.too_fast = False
         self.form_key = ""  # which opened form this is, once the token checks out
         if not self.is_bound:
             self.initial["started"] = form_started_token()
@@ -155,10 +166,11 @@ class StoryForm(forms.Form):
                 f"This form was open for more than {_age_in_words(max_age)}, so we need you to "
                 "send it again. Your story is still below."
             )
+        if time.time() - started < settings.STORIES_MIN_FILL_SECONDS:
+            self.too_fast = True
+            self.token_renew()
+            raise forms.ValidationError(TOO_FAST)
         self.form_key = hashlib.sha256(token.encode()).hexdigest()
-        minimum = settings.STORIES_MIN_FILL_SECONDS
-        if time.time() - started < minimum:
-            self.bot_reason = self.bot_reason or "too fast"
         return cleaned
 
     def token_renew(self) -> None:

@@ -40,6 +40,8 @@ def story_new(request: HttpRequest, slug: str) -> HttpResponse:
             # Same answer as a real submission, so a bot learns nothing; nothing is stored.
             logger.info("stories: dropped a %s submission for %s", form.bot_reason, slug)
             return redirect("campaigns:story_thanks", slug=slug)
+        if form.too_fast:
+            logger.info("stories: a submission for %s came too fast; sent back to send again", slug)
         if valid:
             client_key = story_client_key(address=client_address(request))
             try:

@@ -1,7 +1,11 @@
 """The embedded default: what `make run` and `manage.py` use when nothing else is chosen.
 
-DEBUG is on unless the environment says otherwise; the secret key is generated once into
-var/secret_key so sessions survive restarts without a key ever entering the repository.
+DEBUG is off, as everywhere (base.py): visitors of a demo get the site's own 404 and 500 pages,
+never Django's debug pages with the URL patterns and settings, and the console still logs every
+traceback. A developer who wants tracebacks in the browser says so: `DEBUG=true make run`.
+Static files are served from the source folders as they are edited, DEBUG or not.
+The secret key is generated once into var/secret_key so sessions survive restarts without a
+key ever entering the repository.
 """
 
 from __future__ import annotations
@@ -10,9 +14,10 @@ import secrets
 
 from .base import *  # noqa: F403
 from .base import VAR_DIR
-from .env import env_bool, env_str
+from .env import env_str
 
-DEBUG = env_bool("DEBUG", True)
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 if not env_str("SECRET_KEY"):

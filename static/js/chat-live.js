@@ -9,16 +9,11 @@
 
   const root = document.getElementById("chat-live");
   if (!root) return;
-  const { el, externalLink, formatNumber } = window.NhitDom;
+  const { el, externalLink, formatNumber, zoneClock } = window.NhitDom;
   const api = root.dataset.api;
   const refreshMs = Math.max(Number(root.dataset.refresh) || 5, 2) * 1000;
   const zone = root.dataset.timezone;
-  const timeFormat = new Intl.DateTimeFormat("en-GB", {
-    timeZone: zone,
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  });
+  const timeFormat = zoneClock(zone);
   const STATES = {
     upcoming: "Not started",
     live: "● Live",
@@ -31,7 +26,7 @@
   let failures = 0;
 
   function clock(iso) {
-    return iso ? timeFormat.format(new Date(iso)) : "";
+    return iso ? timeFormat(new Date(iso)) : "";
   }
 
   function sectionLabel(current) {

@@ -59,5 +59,18 @@
     return typeof value === "number" ? integer.format(value) : "–";
   }
 
-  window.NhitDom = { el, webUrl, externalLink, tagColor, formatNumber };
+  /* A clock in a campaign's zone, 24-hour "18:05:09", as the server writes the campaign's
+     times; UTC when the browser does not know the zone. */
+  function zoneClock(zone) {
+    const options = { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" };
+    let format;
+    try {
+      format = new Intl.DateTimeFormat("en-GB", { ...options, timeZone: zone || "UTC" });
+    } catch (err) {
+      format = new Intl.DateTimeFormat("en-GB", { ...options, timeZone: "UTC" });
+    }
+    return (date) => format.format(date);
+  }
+
+  window.NhitDom = { el, webUrl, externalLink, tagColor, formatNumber, zoneClock };
 })();

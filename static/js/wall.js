@@ -7,17 +7,25 @@
  * A poll that fails keeps what is on screen and says it is reconnecting; the next one retries.
  * Items that arrive in a poll go to the front of "Up next", so a post a curator just featured
  * is on screen within one refresh interval. Keys: F full screen, right arrow next item.
+ *
+ * Nothing is lost silently: the spotlight's text takes the biggest type, down to the CSS's
+ * --fit-min, at which it fits its card; only text still too long at that size is clamped, with
+ * an ellipsis, on a whole line. "Up next" shows as many items as fit its column, in order, each
+ * with three lines of text (two when that fits one more item), then lets their text run longer
+ * into the room left. The header's hashtags and the call to join in shrink to stay on one line.
+ * All of it again when the room changes (screen size, full screen, header and footer). Times are the campaign's, in the 24-hour format the posts use.
  */
 (function () {
   "use strict";
 
-  const { el, webUrl, externalLink, tagColor, formatNumber } = window.NhitDom;
+  const { el, webUrl, externalLink, tagColor, formatNumber, zoneClock } = window.NhitDom;
   const body = document.body;
   const mode = body.dataset.mode || "wall";
   const api = body.dataset.api;
   const refreshMs = seconds(body.dataset.refresh, 5) * 1000;
   const rotateMs = seconds(body.dataset.rotate, 8) * 1000;
-  const NEXT_COUNT = mode === "compact" ? 2 : 4;
+  const NEXT_MAX = 8; // items laid out in "Up next"; those that do not fit are left out
+  const NEXT_LINES = { fewest: 2, usual: 3, most: 6 }; // lines of text of an Up next item
   const LINKS = mode !== "wall"; // nobody clicks an event screen
 
   const $ = (id) => document.getElementById(id);
@@ -32,6 +40,7 @@
     updated: $("wall-updated"),
     offline: $("wall-offline"),
     fullscreen: $("wall-fullscreen"),
+    cta: $("wall-cta"),
   };
 
   const state = {
@@ -47,6 +56,9 @@
     failing: false,
     rotateTimer: null,
     pollTimer: null,
+    clock: zoneClock(""),
+    timezone: "",
+    statusWidth: 0,
   };
 
   function seconds(value, fallback) {
@@ -75,6 +87,68 @@
     if (n <= 180) return "card__text--l";
     if (n <= 320) return "card__text--m";
     return "card__text--s";
+  }
+
+  // --- Fitting text to its box --------------------------------------------------------------
+
+  function px(value) {
+    const n = parseFloat(value);
+    return Number.isFinite(n) ? n : 0;
+  }
+
+  // The biggest font size, from the one the CSS gives down to its --fit-min, at which fits()
+  // holds (set on the node through the CSSOM); false when even the smallest does not.
+  function shrinkToFit(node, fits) {
+    node.style.removeProperty("font-size");
+    if (fits()) return true;
+    const style = getComputedStyle(node);
+    let hi = px(style.fontSize);
+    let lo = Math.min(px(style.getPropertyValue("--fit-min")) || hi / 2, hi);
+    const size = (value) => node.style.setProperty("font-size", `${value}px`);
+    size(lo);
+    if (!fits()) return false;
+    while (hi - lo > 0.5) {
+      const mid = (lo + hi) / 2;
+      size(mid);
+      if (fits()) lo = mid;
+      else hi = mid;
+    }
+    size(lo);
+    return true;
+  }
+
+  // A card's text in the room its card leaves it: smaller type, else an ellipsis on the last
+  // line that fits whole.
+  function fitText(node) {
+    if (!node) return;
+    node.classList.remove("card__text--clamped");
+    node.style.removeProperty("-webkit-line-clamp");
+    if (shrinkToFit(node, () => node.scrollHeight <= node.clientHeight)) return;
+    const style = getComputedStyle(node);
+    const inner = node.clientHeight - px(style.paddingTop) - px(style.paddingBottom);
+    const lines = Math.max(1, Math.floor(inner / px(style.lineHeight)));
+    node.style.setProperty("-webkit-line-clamp", String(lines));
+    node.classList.add("card__text--clamped");
+  }
+
+  function fitSpotlight() {
+    if (view.spotlight) fitText(view.spotlight.querySelector(".card__text"));
+  }
+
+  // One line for the hashtags across the top and the call to join in at the foot while it
+  // can be; more lines at the smallest size.
+  function fitLine(node) {
+    if (!node) return;
+    node.classList.remove("is-wrapped");
+    if (!shrinkToFit(node, () => node.scrollWidth <= node.clientWidth)) {
+      node.classList.add("is-wrapped");
+    }
+  }
+
+  function fitLines() {
+    if (mode === "list") return;
+    fitLine(view.tags);
+    fitLine(view.cta);
   }
 
   // --- One item as a card --------------------------------------------------------------------
@@ -170,12 +244,16 @@
     return keys;
   }
 
+  function paintSpotlight(node) {
+    view.spotlight.replaceChildren(node);
+    fitSpotlight();
+  }
+
   function show(key) {
     state.current = key;
     state.currentSignature = key ? JSON.stringify(state.byKey.get(key)) : "";
-    view.spotlight.replaceChildren(key ? card(state.byKey.get(key), true) : emptyCard());
-    const first = view.spotlight.firstElementChild;
-    first.classList.add("card--enter");
+    paintSpotlight(key ? card(state.byKey.get(key), true) : emptyCard());
+    view.spotlight.firstElementChild.classList.add("card--enter");
     renderNext();
     restartProgress();
   }
@@ -213,7 +291,7 @@
   function renderNext() {
     if (!view.next) return;
     view.next.replaceChildren(
-      ...upcoming(NEXT_COUNT).map((key) => {
+      ...upcoming(NEXT_MAX).map((key) => {
         const li = el("li", { class: "wall-next__item" });
         li.append(card(state.byKey.get(key), false, false, true));
         return li;
@@ -222,16 +300,68 @@
     fitNext();
   }
 
-  // A card cut in half at the bottom of the column reads badly from afar: leave it out.
-  function fitNext() {
-    if (!view.next) return;
+  // Shows the items of Up next that fit whole, in order: a card cut in half at the foot of the
+  // column reads badly from afar, and one shown past a left-out one would tell the wrong order.
+  // Returns how many are shown.
+  function placeNext() {
     const room = view.next.clientHeight;
+    let shown = 0;
+    let fits = true;
     for (const li of view.next.children) {
       li.hidden = false;
-      li.hidden = li.offsetTop + li.offsetHeight > room + 1;
+      fits = fits && li.offsetTop + li.offsetHeight <= room;
+      li.hidden = !fits;
+      if (fits) shown += 1;
+    }
+    return shown;
+  }
+
+  function nextLines(li, lines) {
+    li.style.setProperty("--next-lines", String(lines));
+  }
+
+  function fitNext() {
+    if (!view.next || !view.next.children.length) return;
+    const items = [...view.next.children];
+    const layout = (lines) => {
+      items.forEach((li) => nextLines(li, lines));
+      return placeNext();
+    };
+    let lines = NEXT_LINES.usual;
+    let shown = layout(lines);
+    if (shown < items.length && layout(NEXT_LINES.fewest) > shown) lines = NEXT_LINES.fewest;
+    shown = layout(lines);
+    if (!shown) return;
+    // The room left under the last item goes to longer texts, first items first.
+    const room = view.next.clientHeight;
+    const last = items[shown - 1];
+    for (let more = lines + 1; more <= NEXT_LINES.most; more += 1) {
+      for (const li of items.slice(0, shown)) {
+        nextLines(li, more);
+        if (last.offsetTop + last.offsetHeight > room) {
+          nextLines(li, more - 1);
+          return;
+        }
+      }
     }
   }
-  window.addEventListener("resize", fitNext);
+
+  // The room of the spotlight and of Up next changes with the screen, full screen, and the
+  // header and footer around them: fit again whenever it does.
+  window.addEventListener("resize", fitLines);
+  if (window.ResizeObserver) {
+    const sizes = new WeakMap();
+    const refit = new ResizeObserver((entries) => {
+      for (const { target, contentRect } of entries) {
+        const size = `${Math.round(contentRect.width)}x${Math.round(contentRect.height)}`;
+        if (sizes.get(target) === size) continue;
+        sizes.set(target, size);
+        if (target === view.next) fitNext();
+        else fitSpotlight();
+      }
+    });
+    [view.spotlight, view.next].forEach((node) => node && refit.observe(node));
+  }
 
   function renderList() {
     if (!view.list) return;
@@ -273,6 +403,7 @@
           return li;
         })
       );
+      fitLines();
     }
   }
 
@@ -286,6 +417,10 @@
 
   function apply(data) {
     const items = Array.isArray(data.items) ? data.items : [];
+    if (data.timezone && data.timezone !== state.timezone) {
+      state.timezone = data.timezone;
+      state.clock = zoneClock(data.timezone);
+    }
     renderTop(data);
     const signature = JSON.stringify(items);
     const changed = signature !== state.signature;
@@ -306,7 +441,7 @@
       const item = state.byKey.get(state.current);
       if (JSON.stringify(item) !== state.currentSignature) {
         state.currentSignature = JSON.stringify(item);
-        view.spotlight.replaceChildren(card(item, true)); // e.g. pinned since, or edited
+        paintSpotlight(card(item, true)); // e.g. pinned since, or edited
       }
       renderNext();
       if (!view.progress.classList.contains("wall-progress--run")) restartProgress();
@@ -315,10 +450,6 @@
 
   // --- Polling -------------------------------------------------------------------------------
 
-  function clock(date) {
-    return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-  }
-
   function online(ok) {
     state.failing = !ok;
     if (ok) state.lastOk = new Date();
@@ -326,8 +457,14 @@
     body.classList.toggle("is-offline", !ok);
     if (view.updated) {
       view.updated.textContent = state.lastOk
-        ? `${ok ? "Updated" : "Last update"} ${clock(state.lastOk)}`
+        ? `${ok ? "Updated" : "Last update"} ${state.clock(state.lastOk)}`
         : "Not updated yet";
+      // The call to join in shares its line with this status: fit it again when it widens.
+      const width = view.updated.parentElement.offsetWidth;
+      if (width !== state.statusWidth) {
+        state.statusWidth = width;
+        fitLine(view.cta);
+      }
     }
   }
 

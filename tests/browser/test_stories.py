@@ -132,3 +132,34 @@ def test_the_stories_page_is_readable_on_a_phone_even_with_a_very_long_word(
         assert width <= 390, f"{path} scrolls sideways on a phone"
     screenshot(phone, "story-form-phone")
     context.close()
+
+
+def test_a_story_sent_too_fast_is_not_thanked_and_comes_back_to_send_again(
+    live_server, page, screenshot, campaign, settings, dialogs
+):
+    # A person who pastes a story and sends it at once, before the minimum fill time.
+    settings.STORIES_MIN_FILL_SECONDS = 60
+    story = "I pasted this from my notes.\n\nThe portal showed my results before the doctor called."
+    page.goto(f"{live_server.url}/c/nhit-week-2026/stories/new/")
+    page.fill("#id_name", "Dana Reyes")
+    page.check("label.story-role:has-text('Patient or caregiver') input")
+    page.fill("#id_email", "private.person@example.org")
+    page.fill("#id_text", story)
+    page.check("#id_consent")
+    page.click("button:has-text('Send my story')")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() != "Thank you for your story"
+    assert "we have not taken your story yet" in page.locator(".form-error").inner_text()
+    assert page.locator("#id_text").input_value() == story
+    assert page.locator("#id_name").input_value() == "Dana Reyes"
+    assert page.locator("#id_email").input_value() == "private.person@example.org"
+    assert page.locator("#id_consent").is_checked()
+    assert not Story.objects.exists()
+    screenshot(page, "story-form-too-fast")
+    # Sent again once the minimum has passed: stored once, and only now thanked.
+    settings.STORIES_MIN_FILL_SECONDS = 0
+    page.click("button:has-text('Send my story')")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Thank you for your story"
+    assert list(Story.objects.values_list("text", flat=True)) == [story]
+    assert dialogs == [] and page.console_errors == []

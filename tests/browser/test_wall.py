@@ -6,11 +6,13 @@ browser context, as at an event where the queue runs on a laptop and the wall on
 
 from __future__ import annotations
 
+import re
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -262,6 +264,30 @@ def test_f_toggles_full_screen(live_server, wall_page, event):
     assert wall_page.console_errors == []
 
 
+def test_the_updated_clock_reads_campaign_time_in_the_posts_24_hour_format(
+    live_server, chromium, event
+):
+    campaign, _made, _story = event
+    # A browser in Tokyo with a 12-hour locale; the campaign runs in New York.
+    context = chromium.new_context(
+        viewport={"width": 1920, "height": 1080}, locale="en-US", timezone_id="Asia/Tokyo"
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/c/{campaign.slug}/wall/?rotate=60&refresh=60")
+        text = page.locator("#wall-updated").inner_text()
+        now = datetime.now(ZoneInfo(campaign.timezone))
+        when = page.locator("#wall-spotlight .card__meta").inner_text()
+    finally:
+        context.close()
+    match = re.fullmatch(r"Updated (\d\d):(\d\d):(\d\d)", text)
+    assert match, text
+    shown = int(match[1]) * 3600 + int(match[2]) * 60 + int(match[3])
+    off = abs(shown - (now.hour * 3600 + now.minute * 60 + now.second))
+    assert min(off, 86400 - off) < 60, (text, now)
+    assert re.search(r", \d\d:\d\d$", when), when  # the posts' own format
+
+
 def test_the_wall_screenshot_at_1920x1080(live_server, wall_page, event):
     campaign, _made, _story = event
     wall_page.goto(f"{live_server.url}/c/{campaign.slug}/wall/?rotate=60")
@@ -341,7 +367,8 @@ def test_the_embeds_render_inside_a_frame_on_another_site(
         assert origin.split(":")[-1] != live_server.url.split(":")[-1]
         wall = page.frame_locator("#wall-frame")
         wall.locator(f'#wall-spotlight .card[data-key="post-{made[0].pk}"]').wait_for()
-        assert wall.locator("#wall-next .card").count() == 2
+        # Up next shows what fits the frame's column whole (test_wall_fit.py measures it).
+        assert wall.locator("#wall-next .wall-next__item:not([hidden]) .card").count() >= 2
         featured = page.frame_locator("#featured-frame")
         featured.locator(".wall-list__item").nth(4).wait_for()
         assert featured.locator(".wall-list__item").count() == 5

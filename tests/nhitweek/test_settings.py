@@ -138,7 +138,14 @@ def test_the_embedded_default_needs_no_environment_at_all(tmp_path):
     assert Path(name) == tmp_path / "nhitweek.sqlite3"
     assert broker == "filesystem://"
     assert cache == "django.core.cache.backends.locmem.LocMemCache"
-    assert debug == "True"
+    # Visitors of `make run` get the site's error pages (tests/browser/test_error_pages.py).
+    assert debug == "False"
+
+
+def test_the_embedded_default_shows_tracebacks_only_when_asked(tmp_path):
+    result = _run(["-c", _PRINT_SETTINGS], {"NHITWEEK_VAR_DIR": str(tmp_path), "DEBUG": "true"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "True"
 
 
 def test_the_embedded_default_keeps_one_generated_secret_key(tmp_path):

@@ -192,8 +192,35 @@ def test_the_honeypot_is_hidden_and_labelled_leave_empty(client, public_campaign
     assert "Leave this field empty" in body
 
 
-def test_a_form_sent_faster_than_a_person_types_is_dropped_quietly(client, public_campaign):
-    response = story_post(client, public_campaign, started=started(seconds_ago=0.5))
+def test_a_form_sent_too_fast_comes_back_with_its_text_to_send_again(
+    client, public_campaign, settings, caplog
+):
+    with caplog.at_level(logging.INFO, logger="campaigns.stories.views"):
+        response = story_post(client, public_campaign, started=started(seconds_ago=0.5))
+    # Not thanked and not stored: the form again, with what was typed and a plain reason.
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "we have not taken your story yet" in body
+    assert "Thank you" not in body
+    assert TEXT in body and 'value="Dana Reyes"' in body and EMAIL in body
+    assert not Story.objects.exists()
+    assert "too fast" in caplog.text
+    # A fresh start comes back: sent again at once, it is too fast again (a bot must wait out
+    # every form it opens); sent again once the minimum has passed, it is stored and thanked.
+    fresh = _token_in(body)
+    assert fresh != story_data()["started"]
+    assert story_post(client, public_campaign, started=fresh).status_code == 200
+    settings.STORIES_MIN_FILL_SECONDS = 0
+    again = story_post(client, public_campaign, started=fresh)
+    assert again.status_code == 302
+    assert again["Location"].endswith("/stories/thanks/")
+    assert Story.objects.count() == 1
+
+
+def test_a_filled_honeypot_sent_too_fast_still_gets_the_quiet_thank_you(client, public_campaign):
+    response = story_post(
+        client, public_campaign, started=started(seconds_ago=0.5), website="https://spam.example"
+    )
     assert response.status_code == 302
     assert response["Location"].endswith("/stories/thanks/")
     assert not Story.objects.exists()
