@@ -143,7 +143,8 @@ def csv_people(
             raise ImportRefused("The file is empty: it needs a header line and a row a handle.")
         return [], [], []
     line, values = first
-    looks_like_header = {"name", "platform", "handle"} <= {v.strip().lower() for v in values}
+    cells = {"_".join(v.strip().lower().split()) for v in values}
+    looks_like_header = "name" in cells and len(cells & set(CSV_COLUMNS)) >= 2
     if header_required or looks_like_header:
         columns = _header(values, line)
         rows: Iterator[tuple[int, list[str]]] = records

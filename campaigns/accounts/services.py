@@ -219,7 +219,7 @@ def members_store(
         leaving = _leaving(stored, wanted, keyed) if replace else set()
         _refuse_held(wanted, stored, leaving, problems)
         if problems and not partial:
-            raise ValidationError([_said(line, message) for line, message in problems])
+            raise ValidationError([problem_said(line, message) for line, message in problems])
         result = StoreResult(
             members=len(wanted), handles=sum(len(w.handles) for w in wanted), refused=problems
         )
@@ -232,7 +232,8 @@ def where_said(line: Where) -> str:
     return f"line {line}" if isinstance(line, int) else (line or "")
 
 
-def _said(line: Where, message: str) -> str:
+def problem_said(line: Where, message: str) -> str:
+    """A problem as a form shows it: "Line 4: why"."""
     place = where_said(line)
     return f"{place[:1].upper()}{place[1:]}: {message}" if place else message
 
