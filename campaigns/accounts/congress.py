@@ -218,6 +218,12 @@ def _name(name: Any) -> str:
     return str(full) if full else " ".join(str(name[k]) for k in ("first", "last") if name.get(k))
 
 
+def committee_short(name: str) -> str:
+    """A committee's name without "Committee on (the)": "House Energy and Commerce"; a
+    subcommittee's, already short, stays as it is."""
+    return " ".join(re.sub(r"\bCommittee (?:on )?(?:the )?", "", name).split())
+
+
 @dataclass(frozen=True)
 class _Committee:
     code: str
@@ -237,7 +243,7 @@ def _committees(entries: list, problems: list) -> dict[str, _Committee]:
             problems.append((_at(COMMITTEES, entry), "a committee without an id or a name."))
             continue
         found[code] = _Committee(code, name, str(entry.get("jurisdiction") or ""), "")
-        short = re.sub(r"\bCommittee (?:on )?(?:the )?", "", name).strip()
+        short = committee_short(name)
         for sub in entry.get("subcommittees") or []:
             sub_id = str(sub.get("thomas_id") or "") if isinstance(sub, dict) else ""
             sub_name = str(sub.get("name") or "") if isinstance(sub, dict) else ""

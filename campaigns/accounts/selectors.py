@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
+from campaigns.accounts.congress import committee_short
 from campaigns.models import AccountList, Member, MemberHandle
 
 STATUSES = {"all": "Current and former", "current": "Current", "former": "Former"}
@@ -112,19 +113,29 @@ def list_choices(account_list: AccountList) -> dict[str, list[str]]:
     }
 
 
-@dataclass(frozen=True)
+@dataclass
 class Seat:
+    """A member's place on a committee list, its subcommittees' places under it."""
+
     account_list: AccountList
     title: str
+    subcommittees: list[Seat] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """The committee's short name; a subcommittee's own part of its name ("Health")."""
+        name = committee_short(self.account_list.name)
+        return name.partition(": ")[2] or name if self.account_list.parent_id else name
 
 
 def members_committees(members: list[Member], *, besides: AccountList) -> dict[int, list[Seat]]:
-    """Each member's committees and subcommittees, by member id: the committee lists where a
-    current member has the same external key (the bioguide id), other than `besides`."""
+    """Each member's committees, their subcommittees under them, by member id: the committee
+    lists where a current member has the same external key (the bioguide id), other than
+    `besides`."""
     keys = {m.external_key for m in members if m.external_key}
     if not keys:
         return {}
-    seats = (
+    rows = (
         Member.objects.filter(external_key__in=keys, former=False)
         .exclude(account_list__committee="")
         .exclude(account_list=besides)
@@ -132,7 +143,14 @@ def members_committees(members: list[Member], *, besides: AccountList) -> dict[i
         .order_by("account_list__committee")
     )
     by_key: dict[str, list[Seat]] = defaultdict(list)
-    for seat in seats:
-        title = "" if seat.office == "Member" else seat.office
-        by_key[seat.external_key].append(Seat(seat.account_list, title))
+    for row in rows:
+        by_key[row.external_key].append(
+            Seat(row.account_list, "" if row.office == "Member" else row.office)
+        )
+    for key, seats in by_key.items():
+        on = {seat.account_list.pk: seat for seat in seats}
+        for seat in seats:
+            if seat.account_list.parent_id in on:
+                on[seat.account_list.parent_id].subcommittees.append(seat)
+        by_key[key] = [s for s in seats if s.account_list.parent_id not in on]
     return {m.pk: by_key.get(m.external_key, []) for m in members if m.external_key}

@@ -75,7 +75,12 @@ def account_list_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "statuses": STATUSES.items(),
         "chambers": dict(Member.Chamber.choices),
         "subcommittees": account_list.subcommittees.order_by("name"),
-        "shows_district": any(m.district for m in members),
+        "shows": {
+            attr
+            for attr in ("chamber", "state", "district", "party", "organization")
+            if any(getattr(m, attr) for m in members)
+        }
+        | ({"committees"} if any(seats.values()) else set()),
         "can_change": request.user.has_perm(CHANGE),
     }
     return render(request, "campaigns/accounts/detail.html", context)

@@ -117,10 +117,12 @@ def test_a_list_shows_handles_committees_and_the_former_marked(as_organizer, sen
     page = as_organizer.get("/accounts/us-senate/").content.decode()
     assert '<a href="https://x.com/sensanders" rel="nofollow noopener ugc">@SenSanders</a>' in page
     assert (
-        '<a href="/accounts/sshr/">Senate Committee on Health, Education, Labor, and '
-        "Pensions</a> (Ranking Member)" in page
+        '<a href="/accounts/sshr/" title="Senate Committee on Health, Education, Labor, and '
+        'Pensions">Senate Health, Education, Labor, and Pensions</a> (Ranking Member)' in page
     )
-    assert '<a href="/accounts/sshr12/">' in page
+    subcommittee = page[page.index('href="/accounts/sshr/"') :]
+    assert subcommittee.index("<ul>") < subcommittee.index('href="/accounts/sshr12/"')
+    assert ">Primary Health</a>" in subcommittee  # its own part of its name, under SSHR
     former = re.search(r'<tr class="accounts-former">.*?</tr>', page, re.S)[0]
     assert "Maria Cantwell" in former and "former since" in former
     assert page.index("Bernard Sanders") < page.index("Maria Cantwell")
