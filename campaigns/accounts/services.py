@@ -208,10 +208,12 @@ def members_store(
     now = now or tz_now()
     problems: list[tuple[Where, str]] = []
     with transaction.atomic():
+        # The list's row lock makes two writes to one list take turns.
+        AccountList.objects.select_for_update().filter(pk=account_list.pk).exists()
         stored = list(
-            Member.objects.select_for_update()
-            .filter(account_list=account_list)
-            .prefetch_related(Prefetch("handles", queryset=MemberHandle.objects.order_by("pk")))
+            Member.objects.filter(account_list=account_list).prefetch_related(
+                Prefetch("handles", queryset=MemberHandle.objects.order_by("pk"))
+            )
         )
         wanted = _checked(people, problems)
         if keyed is None:
