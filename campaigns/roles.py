@@ -1,7 +1,8 @@
 """The three roles as Django groups, and the permissions each holds.
 
-Organizer: campaigns (with their dates and hashtags), their chats, and dashboards.
-Curator: curation and stories; may look at campaigns but not change them or their dates.
+Organizer: campaigns (with their dates and hashtags), their chats, dashboards, and the
+account lists (members and handles; deleting a whole list is the Admin's).
+Curator: curation and stories; may look at campaigns and account lists but not change them.
 Admin: every permission, sources and users included.
 """
 
@@ -37,6 +38,17 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "campaigns.add_chatquestion",
         "campaigns.change_chatquestion",
         "campaigns.view_chatquestion",
+        "campaigns.add_accountlist",
+        "campaigns.change_accountlist",
+        "campaigns.view_accountlist",
+        "campaigns.add_member",
+        "campaigns.change_member",
+        "campaigns.delete_member",
+        "campaigns.view_member",
+        "campaigns.add_memberhandle",
+        "campaigns.change_memberhandle",
+        "campaigns.delete_memberhandle",
+        "campaigns.view_memberhandle",
         "hashtags.add_hashtag",
         "hashtags.change_hashtag",
         "hashtags.view_hashtag",
@@ -49,6 +61,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "campaigns.view_dashboard",
         "campaigns.curate_posts",
         "campaigns.manage_stories",
+        "campaigns.view_accountlist",
+        "campaigns.view_member",
+        "campaigns.view_memberhandle",
         "hashtags.view_hashtag",
     },
 }

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from campaigns.accounts import urls as accounts
 from campaigns.chats import urls as chats
 from campaigns.curation import urls as curation
 from campaigns.dashboard import urls as dashboard
@@ -28,6 +29,7 @@ pages = [
     *curation.pages,
     *wall.pages,
     *chats.pages,
+    *accounts.pages,
 ]
 endpoints = [*dashboard.endpoints, *wall.endpoints, *chats.endpoints]
 

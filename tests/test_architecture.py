@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("campaigns", "hashtags", "nhitweek")
-FEATURES = ("home", "dashboard", "curation", "wall", "stories", "chats", "jobs", "demo")
+FEATURES = ("home", "dashboard", "curation", "wall", "stories", "chats", "accounts", "jobs", "demo")
 ENTRY_POINTS = (
     "campaigns/admin/",
     "campaigns/apps.py",

@@ -37,6 +37,7 @@ MODULE_OF = {
     "requests": "requests",
     "httpx": "httpx",
     "tqdm": "tqdm",
+    "pyyaml": "yaml",
 }
 
 

@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import admin
 
 from campaigns.admin.forms import WallClockForm, campaign_zone
+from campaigns.admin.handles import formset_handles
 from campaigns.models import Chat, ChatHost, ChatQuestion
 
 
@@ -38,15 +39,9 @@ class ChatAdminForm(WallClockForm):
 class ChatHostFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
-        # Each form's model clean has normalized its handle: "@HostX" and "hostx" are one host.
-        seen: set[tuple[str, str]] = set()
-        for form in self.forms:
-            if not form.is_valid() or not form.has_changed() or form.cleaned_data.get("DELETE"):
-                continue
-            pair = (form.instance.platform, form.instance.handle)
-            if pair in seen:
+        for form, _, again in formset_handles(self):
+            if again:
                 form.add_error("handle", "This host is listed twice.")
-            seen.add(pair)
 
 
 class ChatHostInline(admin.TabularInline):

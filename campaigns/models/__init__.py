@@ -1,11 +1,13 @@
 """The people plane's tables, one module per subject; import them from here.
 
-campaign: campaigns, their series and ordered hashtags. story: #IHeartHIT stories and the
+accounts: tracked-account lists, their members and handles. campaign: campaigns, their series
+and ordered hashtags. story: #IHeartHIT stories and the
 web-link rule. chat: chats, their hosts and planned questions, and each chat's stored reading.
 curation: moderation rules, curation state, the audit log. snapshot: dashboard numbers of big
 windows.
 """
 
+from campaigns.models.accounts import AccountList, Member, MemberHandle
 from campaigns.models.campaign import (
     DATES_MAX,
     DATES_MIN,
@@ -40,6 +42,7 @@ __all__ = [
     "DATES_MAX",
     "DATES_MIN",
     "PALETTE",
+    "AccountList",
     "Campaign",
     "CampaignHashtag",
     "CampaignQuerySet",
@@ -52,6 +55,8 @@ __all__ = [
     "CurationAction",
     "CurationEvent",
     "DashboardSnapshot",
+    "Member",
+    "MemberHandle",
     "ModerationRules",
     "PostCuration",
     "Series",

@@ -14,30 +14,16 @@ from django.db import models
 from django.utils.timezone import now as tz_now
 
 from campaigns.models.campaign import Campaign, dates_bounds_error
+from hashtags.handles import ACCOUNT_PLATFORMS, handle_normalize
 from hashtags.models import Hashtag, Platform
 
-HOST_PLATFORMS = (Platform.X, Platform.MASTODON, Platform.BLUESKY, Platform.DEMO)
+HOST_PLATFORMS = (*ACCOUNT_PLATFORMS, Platform.DEMO)
 
 
 def host_handle_normalize(platform: str, handle: str) -> str:
-    """A host's handle as its platform compares handles; raises ValidationError when it is none.
-
-    X: no '@', any case. Mastodon: user@server, lower-case. Bluesky: the handle, lower-case.
-    """
-    text = (handle or "").strip()
-    if platform not in {p.value for p in HOST_PLATFORMS}:
-        names = ", ".join(p.value for p in HOST_PLATFORMS)
-        raise ValidationError(f"{platform!r} is not a platform; use one of {names}.")
-    if platform == Platform.MASTODON:
-        text = text.removeprefix("@").lower()
-        user, _, server = text.partition("@")
-        if not user or not server or "@" in server:
-            raise ValidationError(f"A Mastodon host is user@server; {handle!r} is not.")
-        return text
-    text = text.removeprefix("@").lower()
-    if not text or any(c.isspace() or c == "@" for c in text):
-        raise ValidationError(f"{handle!r} is not a {platform} handle.")
-    return text
+    """A host's handle as its platform compares handles (hashtags.handles, the one rule; the
+    demo's hosts too); raises ValidationError when it is none."""
+    return handle_normalize(platform, handle, platforms=HOST_PLATFORMS)
 
 
 class ChatQuerySet(models.QuerySet):

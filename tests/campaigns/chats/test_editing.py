@@ -256,8 +256,12 @@ def test_the_same_slug_may_name_a_chat_of_another_campaign(as_organizer, stored_
 
 BAD = [
     ("hosts", {"hosts": "myspace:tom"}, "Line 1: 'myspace' is not a platform"),
-    ("hosts", {"hosts": "x:HostX\nmastodon:nohost"}, "Line 2: A Mastodon host is user@server"),
-    ("hosts", {"hosts": "x:Host X"}, "Line 1: 'Host X' is not a x handle."),
+    (
+        "hosts",
+        {"hosts": "x:HostX\nmastodon:nohost"},
+        "Line 2: 'nohost' is not a Mastodon account: it is user@server",
+    ),
+    ("hosts", {"hosts": "x:Host X"}, "Line 1: 'Host X' is not an X username"),
     ("hosts", {"hosts": "x:HostX\n\nHostY"}, "Line 3: expected PLATFORM:HANDLE"),
     ("hosts", {"hosts": ""}, "List at least one host"),
     ("hosts", {"hosts": "# nobody yet"}, "A chat needs at least one host."),
