@@ -6,7 +6,8 @@ from django import forms
 
 from campaigns.curation.moderation import author_rule_parse, rule_lines
 from campaigns.curation.queue import Kind, QueueFilter, QueueStatus, Sort
-from campaigns.curation.services import MAX_POSITION, POST_ACTIONS
+from campaigns.curation.services import POST_ACTIONS
+from campaigns.curation.states import MAX_POSITION
 from campaigns.models import Campaign, ModerationRules
 from campaigns.ranges import range_choices
 from hashtags.models import Platform
