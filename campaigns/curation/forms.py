@@ -6,7 +6,8 @@ from django import forms
 
 from campaigns.curation.moderation import author_rule_parse, rule_lines
 from campaigns.curation.queue import Kind, QueueFilter, QueueStatus, Sort
-from campaigns.curation.services import MAX_POSITION, POST_ACTIONS
+from campaigns.curation.services import POST_ACTIONS
+from campaigns.curation.states import MAX_POSITION
 from campaigns.models import Campaign, ModerationRules
 from campaigns.ranges import range_choices
 from hashtags.models import Platform
@@ -18,13 +19,10 @@ ACTION_CHOICES = [(a, a) for a in POST_ACTIONS]
 
 
 class QueueFilterForm(forms.Form):
-    kind = forms.ChoiceField(
-        choices=Kind.choices,
-        required=False,
-    )
+    kind = forms.ChoiceField(choices=Kind.choices, required=False, label="Show")
     hashtag = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     platform = forms.ChoiceField(required=False)
-    range = forms.ChoiceField(choices=range_choices(custom=False), required=False)
+    range = forms.ChoiceField(choices=range_choices(custom=False), required=False, label="When")
     status = forms.ChoiceField(
         choices=[("", "Any status"), *QueueStatus.choices],
         required=False,
@@ -33,8 +31,8 @@ class QueueFilterForm(forms.Form):
         min_value=0,
         max_value=10**12,
         required=False,
-        label="Minimum engagement score",
-        widget=forms.NumberInput(attrs={"placeholder": "min. score"}),
+        label="Minimum score",
+        widget=forms.NumberInput(attrs={"placeholder": "0"}),
     )
     q = forms.CharField(
         max_length=200,
@@ -42,7 +40,7 @@ class QueueFilterForm(forms.Form):
         label="Search",
         widget=forms.TextInput(attrs={"placeholder": "Search text, names…", "type": "search"}),
     )
-    sort = forms.ChoiceField(choices=Sort.choices, required=False)
+    sort = forms.ChoiceField(choices=Sort.choices, required=False, label="Order")
 
     def __init__(self, *args, campaign: Campaign, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -89,6 +87,16 @@ def position_parse(value: str | None) -> int | None:
     return int(value)
 
 
+MODE_HELP = {
+    ModerationRules.Mode.OPEN: "Every post shows on the wall, the embeds and the dashboard's top "
+    "posts unless a curator or a rule hides it. New posts appear at once.",
+    ModerationRules.Mode.APPROVE: "Only posts a curator approved or featured show. Every other "
+    "post, each new one too, stays off the wall, the embeds and the top posts until someone "
+    "approves it: switching to this mode can empty the wall until posts are approved. "
+    "Stories always wait for approval, in both modes.",
+}
+
+
 class RulesForm(forms.ModelForm):
     class Meta:
         model = ModerationRules
@@ -107,25 +115,48 @@ class RulesForm(forms.ModelForm):
             "hide_reposts": "Hide plain reposts (retweets, boosts); quotes stay.",
         }
 
-    def _lines(self, name: str) -> list[str]:
-        lines = rule_lines(self.cleaned_data.get(name, "").replace("\x00", ""))
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("blocked_words", "blocked_authors"):  # line numbers count blank lines too
+            field = self.fields[name]
+            assert isinstance(field, forms.CharField)
+            field.strip = False
+
+    def mode_choices(self) -> list[tuple[str, str, str, bool]]:
+        """(value, label, what it means, chosen) for each mode, for the form's own radios."""
+        chosen = str(self["mode"].value() or ModerationRules.Mode.OPEN)
+        return [
+            (value, label, MODE_HELP[ModerationRules.Mode(value)], value == chosen)
+            for value, label in ModerationRules.Mode.choices
+        ]
+
+    def _lines(self, name: str, check=None) -> list[str]:
+        """The field's lines; a ValidationError naming each bad line by its number."""
+        raw = self.cleaned_data.get(name, "").replace("\x00", "")
+        errors = []
+        for number, line in enumerate(raw.splitlines(), start=1):
+            line = line.strip()
+            if not line:
+                continue
+            if len(line) > MAX_RULE_LINE:
+                errors.append(
+                    f"Line {number}: at most {MAX_RULE_LINE} characters (“{line[:40]}…”)."
+                )
+            elif check is not None:
+                try:
+                    check(line)
+                except ValueError as exc:
+                    errors.append(f"Line {number}: {exc}")
+        if errors:
+            more = len(errors) - 5
+            raise forms.ValidationError(errors[:5] + ([f"…and {more} more."] if more > 0 else []))
+        lines = rule_lines(raw)
         if len(lines) > MAX_RULE_LINES:
             raise forms.ValidationError(f"At most {MAX_RULE_LINES} lines.")
-        long = [line for line in lines if len(line) > MAX_RULE_LINE]
-        if long:
-            raise forms.ValidationError(
-                f"A line may hold at most {MAX_RULE_LINE} characters: {long[0][:40]}…"
-            )
         return lines
 
     def clean_blocked_words(self) -> str:
         return "\n".join(self._lines("blocked_words"))
 
     def clean_blocked_authors(self) -> str:
-        lines = self._lines("blocked_authors")
-        for line in lines:
-            try:
-                author_rule_parse(line)
-            except ValueError as exc:
-                raise forms.ValidationError(str(exc)) from None
-        return "\n".join(lines)
+        return "\n".join(self._lines("blocked_authors", author_rule_parse))

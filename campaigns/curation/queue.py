@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import OperationalError, connection, models, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignHashtag, PostCuration, Story, web_link
@@ -98,6 +98,8 @@ class QueueItem:
     pinned: int | None
     rule: str = ""
     tags: list[str] = field(default_factory=list)
+    unhide_status: str = ""  # what unhide restores, when a curator hid it
+    unhide_pinned: int | None = None
 
     @property
     def key(self) -> str:
@@ -173,9 +175,19 @@ def _status_q(campaign: Campaign, status: str) -> Q:
     return Q(Exists(rows.filter(status=status)))
 
 
-def _posts_page(
-    campaign: Campaign, f: QueueFilter, after: tuple | None, limit: int, since: datetime | None
-) -> list[Post]:
+@dataclass
+class PostsFiltered:
+    """The campaign's posts the filters let through, but for the tag sets (tagset_ids), which
+    each order applies its own way; names: the hashtags filtered on, by id; lo, hi: window."""
+
+    posts: QuerySet[Post]
+    tagset_ids: list[int]
+    names: dict[int, str]
+    lo: datetime
+    hi: datetime
+
+
+def posts_filtered(campaign: Campaign, f: QueueFilter, since: datetime | None) -> PostsFiltered:
     names = dict(
         CampaignHashtag.objects.filter(campaign=campaign).values_list("hashtag_id", "hashtag__name")
     )
@@ -191,6 +203,15 @@ def _posts_page(
     if f.min_engagement:
         posts = posts.filter(score__gte=f.min_engagement)
     posts = _search(posts, f.q, ["text", "author__handle", "author__name"])
+    return PostsFiltered(posts, tagset_ids, names, lo, hi)
+
+
+def _posts_page(
+    campaign: Campaign, f: QueueFilter, after: tuple | None, limit: int, since: datetime | None
+) -> list[Post]:
+    filtered = posts_filtered(campaign, f, since)
+    posts, tagset_ids, names = filtered.posts, filtered.tagset_ids, filtered.names
+    lo, hi = filtered.lo, filtered.hi
     if f.sort == Sort.ENGAGEMENT:
         if after:
             score, pk = after
@@ -230,15 +251,19 @@ def _newest_ids(posts: QuerySet[Post], tagset_ids: list[int], limit: int) -> lis
     return [pk for _, pk in sorted(rows, reverse=True)[:limit]]
 
 
-def _stories_page(
-    campaign: Campaign, f: QueueFilter, after: tuple | None, limit: int, since: datetime | None
-) -> list[Story]:
+def stories_filtered(campaign: Campaign, f: QueueFilter, since: datetime | None) -> QuerySet:
     stories: QuerySet[Story] = Story.objects.filter(campaign=campaign)
     if since is not None:
         stories = stories.filter(created_at__gte=since)
     if f.status:
         stories = stories.filter(status=f.status)
-    stories = _search(stories, f.q, ["text", "name"])
+    return _search(stories, f.q, ["text", "name"])
+
+
+def _stories_page(
+    campaign: Campaign, f: QueueFilter, after: tuple | None, limit: int, since: datetime | None
+) -> list[Story]:
+    stories = stories_filtered(campaign, f, since)
     if after:
         at, rank, pk = after
         # Stories rank below posts at the same instant (order key: created_at, rank, id).
@@ -247,6 +272,17 @@ def _stories_page(
         else:
             stories = stories.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
     return list(stories.order_by("-created_at", "-pk")[:limit])
+
+
+def story_item(story: Story) -> QueueItem:
+    return QueueItem(
+        "story",
+        story,
+        story.status,
+        story.pinned,
+        unhide_status=story.unhide_status,
+        unhide_pinned=story.unhide_pinned,
+    )
 
 
 def _items_for_posts(campaign: Campaign, posts: list[Post]) -> list[QueueItem]:
@@ -261,7 +297,8 @@ def _items_for_posts(campaign: Campaign, posts: list[Post]) -> list[QueueItem]:
         status = row.status if row else PostCuration.Status.NEW
         pinned, rule = (row.pinned, row.rule) if row else (None, "")
         tags = labels.get(post.tagset_id, []) if post.tagset_id is not None else []
-        items.append(QueueItem("post", post, status, pinned, rule, tags))
+        held = (row.unhide_status, row.unhide_pinned) if row else ("", None)
+        items.append(QueueItem("post", post, status, pinned, rule, tags, *held))
     return items
 
 
@@ -278,7 +315,7 @@ def queue_page(
     since = range_since(filters.range, now or timezone.now())
     items: list[QueueItem] = []
     if filters.wants_posts:
-        posts = _bounded(
+        posts = search_bounded(
             filters, lambda: _posts_page(campaign, filters, position, limit + 1, since)
         )
         items += _items_for_posts(campaign, posts)
@@ -288,14 +325,14 @@ def queue_page(
         and filters.status != QueueStatus.FEATURED
     ):
         stories = _stories_page(campaign, filters, position, limit + 1, since)
-        items += [QueueItem("story", s, s.status, s.pinned) for s in stories]
+        items += [story_item(s) for s in stories]
     items.sort(key=lambda item: item.order_key(filters.sort), reverse=True)
     more = len(items) > limit
     items = items[:limit]
     return items, (cursor_make(items[-1], filters.sort) if more and items else "")
 
 
-def _bounded(filters: QueueFilter, read):
+def search_bounded(filters: QueueFilter, read):
     """read(), under the search time limit when the filters search text (PostgreSQL)."""
     if not filters.q or connection.vendor != "postgresql":
         return read()
@@ -327,17 +364,6 @@ def queue_item(*, campaign: Campaign, kind: str, pk: int) -> QueueItem | None:
     """One item as the queue shows it, after an action."""
     if kind == "story":
         story = Story.objects.filter(campaign=campaign, pk=pk).first()
-        return QueueItem("story", story, story.status, story.pinned) if story else None
+        return story_item(story) if story else None
     post = Post.objects.filter(pk=pk).select_related("author").first()
     return _items_for_posts(campaign, [post])[0] if post else None
-
-
-def status_counts(*, campaign: Campaign) -> dict[str, int]:
-    """Curated posts per status (the new ones are everything else and are not counted), and
-    the stories waiting for review (`new_stories`)."""
-    counts = dict.fromkeys(PostCuration.Status.values, 0)
-    rows = PostCuration.objects.filter(campaign=campaign).values("status").annotate(n=Count("id"))
-    counts.update({row["status"]: row["n"] for row in rows})
-    waiting = Story.objects.filter(campaign=campaign, status=Story.Status.NEW)
-    counts["new_stories"] = waiting.count()
-    return counts

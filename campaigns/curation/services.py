@@ -11,20 +11,39 @@ Design:
 - Which posts are the campaign's: campaign_posts (campaigns.posts), carrying one of its
   hashtags and created inside its polling window.
 - States of a post: new (no row) -> approved / featured / hidden. Pinned implies featured:
-  pinning features, and approve / unfeature / hide unpin. Unhide means "a curator looked and
-  it may be shown": hidden -> approved, which also keeps a rule from hiding it again.
-  An action that changes nothing (unfeature of a post that is not featured) writes no event.
-- Pins are 1..n without gaps: pinning at k shifts the pins at k and below down by one (a
-  position past the end goes to the end); unpinning closes the gap.
+  pinning features; unfeature and hide unpin. Actions compose: approve only ever adds
+  approval (a featured post pinned at 2 stays so; a hidden one is unhidden), and hide
+  remembers what it hid (unhide_status, unhide_pinned) so unhide, or approve, puts it back
+  as it was, pin included. Unhide means "a curator looked and it may be shown": a post hidden
+  while new comes back approved, which also keeps a rule from hiding it again.
+- Stories follow the same rules with approved in place of featured; a story hidden while new
+  goes back to the review pile on unhide (approve approves it), and reopen (the admin's
+  status field) sends any story back to the review pile.
+- Each call answers a Curated: the target, its state before and after, and the event written
+  (None when the action changed nothing, e.g. unfeature of a post that is not featured: no
+  event, nothing to undo). The revert of an event (undo.py) restores a state through the same
+  save, so its pins move the same way.
+- Pins (1..n without gaps) and what hiding remembers: states.py.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from campaigns.curation.states import (
+    KEEP,
+    hide_forget,
+    hide_remember,
+    pins_move,
+    position_check,
+    restores,
+    restores_set,
+    state_pin,
+)
 from campaigns.models import (
     Campaign,
     CampaignHashtag,
@@ -37,20 +56,25 @@ from campaigns.posts import campaign_posts
 from hashtags.generation import generation_bump
 
 Action = CurationAction
-POST_ACTIONS = tuple(Action)
-STORY_ACTIONS = (Action.APPROVE, Action.HIDE, Action.UNHIDE, Action.PIN, Action.UNPIN)
-MAX_POSITION = 1000
+POST_ACTIONS = (
+    Action.APPROVE,
+    Action.FEATURE,
+    Action.UNFEATURE,
+    Action.HIDE,
+    Action.UNHIDE,
+    Action.PIN,
+    Action.UNPIN,
+)
+STORY_ACTIONS = (
+    Action.APPROVE,
+    Action.HIDE,
+    Action.UNHIDE,
+    Action.PIN,
+    Action.UNPIN,
+    Action.REOPEN,
+)
 
 Status = PostCuration.Status
-
-
-def position_check(position: Any) -> int:
-    """A pin position as an int in 1..MAX_POSITION, or ValueError saying what is wrong."""
-    if isinstance(position, bool) or not isinstance(position, int):
-        raise ValueError("A pin needs a position: a whole number from 1.")
-    if not 1 <= position <= MAX_POSITION:
-        raise ValueError(f"The pin position must be between 1 and {MAX_POSITION}.")
-    return position
 
 
 def _input_check(
@@ -107,8 +131,10 @@ def event_record(
     target_id: Any,
     before: dict,
     after: dict,
+    reverts: CurationEvent | None = None,
 ) -> CurationEvent:
     return CurationEvent.objects.create(
+        reverts=reverts,
         campaign=campaign,
         actor=actor if _actor_name(actor) else None,
         actor_name=_actor_name(actor) or "system",
@@ -120,183 +146,290 @@ def event_record(
     )
 
 
-def _pins_place(rows: list, target: Any, position: int | None) -> list:
-    """Renumber `rows` (the pinned ones, target excluded) 1..n with `target` put at
-    `position` (None: left out); returns the rows whose position changed."""
-    ordered = [row for row in rows if row.pk != target.pk]
-    if position is not None:
-        ordered.insert(min(position, len(ordered) + 1) - 1, target)
-    target.pinned = None
-    changed = []
-    for number, row in enumerate(ordered, start=1):
-        if row.pinned != number or row is target:
-            row.pinned = number
-            if row is not target:
-                changed.append(row)
-    return changed
+@dataclass
+class Curated:
+    """What one action did: its target (PostCuration row or Story), the state before and after,
+    and the event written (None: nothing changed)."""
+
+    target: Any
+    before: dict
+    after: dict
+    event: CurationEvent | None
+
+
+def _recorded(
+    campaign: Campaign,
+    done: Curated,
+    moved: list,
+    kind: str,
+    target_id: int,
+    action: str,
+    actor: Any,
+    reverts: CurationEvent | None,
+) -> Curated:
+    """The saved target's other pins moved, its event written, the campaign bumped."""
+    if moved:
+        type(done.target).objects.bulk_update(moved, ["pinned"])
+    done.event = event_record(
+        campaign=campaign,
+        actor=actor,
+        action=action,
+        target_type=kind,
+        target_id=target_id,
+        before=done.before,
+        after=done.after,
+        reverts=reverts,
+    )
+    campaign_bump_on_commit(campaign)
+    return done
 
 
 # --- Posts -----------------------------------------------------------------------------------
 
+POST_PIN_ORDER = ("pinned", "updated_at", "id")
+
 
 def _post_state(row: PostCuration) -> dict:
-    return {"status": row.status, "pinned": row.pinned, "rule": row.rule}
+    return {"status": row.status, "pinned": row.pinned, "rule": row.rule, **restores(row)}
 
 
 def _post_apply(row: PostCuration, action: str, position: int | None) -> int | bool | None:
-    """Set row's status for the action; returns the wanted pin (None: unpinned) or False
-    when the pin is to stay as it is."""
+    """Set row's state for the action; returns the wanted pin (None: unpinned) or KEEP."""
+    hidden = row.status == Status.HIDDEN
     if action == Action.PIN:
-        if row.status != Status.FEATURED:
-            row.status = Status.FEATURED
-        row.rule = ""
+        row.status, row.rule = Status.FEATURED, ""
+        hide_forget(row)
         return position
     if action == Action.UNPIN:
-        return None
-    if action == Action.APPROVE:
-        row.status, row.rule = Status.APPROVED, ""
+        if hidden:  # it stays hidden, and unhide will not pin it again
+            row.unhide_pinned = None
+            return KEEP
         return None
     if action == Action.FEATURE:
         row.status, row.rule = Status.FEATURED, ""
-        return False
+        hide_forget(row)
+        return KEEP
     if action == Action.UNFEATURE:
         if row.status == Status.FEATURED:
             row.status = Status.APPROVED
             return None
-        return False
+        return KEEP
     if action == Action.HIDE:
+        hide_remember(row)
+        if row.unhide_status == Status.NEW:  # unhide approves it: nothing to remember
+            hide_forget(row)
         row.status, row.rule = Status.HIDDEN, ""
         return None
-    # unhide
-    if row.status == Status.HIDDEN:
+    # approve and unhide: a hidden post comes back as it was (approved at least)
+    if hidden:
+        shown = (Status.APPROVED, Status.FEATURED)
+        status = row.unhide_status if row.unhide_status in shown else Status.APPROVED
+        pin = row.unhide_pinned if status == Status.FEATURED else None
+        row.status, row.rule = status, ""
+        hide_forget(row)
+        return pin
+    if action == Action.APPROVE and row.status == Status.NEW:
         row.status, row.rule = Status.APPROVED, ""
-    return False
+    return KEEP
+
+
+def _post_row(campaign: Campaign, post_id: int) -> PostCuration:
+    """The post's curation row, made if missing, locked. The caller holds campaign_lock."""
+    PostCuration.objects.bulk_create(
+        [PostCuration(campaign=campaign, post_id=post_id)], ignore_conflicts=True
+    )
+    return PostCuration.objects.select_for_update().get(campaign=campaign, post_id=post_id)
+
+
+def _post_save(
+    campaign: Campaign,
+    row: PostCuration,
+    before: dict,
+    wanted: int | bool | None,
+    *,
+    action: str,
+    actor: Any,
+    reverts: CurationEvent | None = None,
+) -> Curated:
+    others = PostCuration.objects.filter(campaign=campaign)
+    changed = pins_move(row, others, wanted, POST_PIN_ORDER)
+    after = _post_state(row)
+    if after == before:
+        return Curated(row, before, after, None)
+    row.updated_at, row.updated_by = timezone.now(), actor if _actor_name(actor) else None
+    row.save()
+    done = Curated(row, before, after, None)
+    return _recorded(campaign, done, changed, "post", row.post_id, action, actor, reverts)
 
 
 def post_curate(
     *, campaign: Campaign, post_id: int, action: str, actor: Any, position: int | None = None
-) -> PostCuration:
+) -> Curated:
     """Apply one curator action to one of the campaign's posts; ValueError for bad input."""
     position = _input_check(action, POST_ACTIONS, "post", post_id, position)
     if not campaign_posts(campaign=campaign).filter(pk=post_id).exists():
         raise ValueError(f"Post {post_id} is not one of this campaign's posts.")
     with transaction.atomic():
         campaign_lock(campaign)
-        PostCuration.objects.bulk_create(
-            [PostCuration(campaign=campaign, post_id=post_id)], ignore_conflicts=True
-        )
-        row = PostCuration.objects.select_for_update().get(campaign=campaign, post_id=post_id)
+        row = _post_row(campaign, post_id)
         before = _post_state(row)
         wanted = _post_apply(row, action, position)
-        changed: list[PostCuration] = []
-        if wanted is not False and (wanted is not None or row.pinned is not None):
-            pinned = list(
-                PostCuration.objects.select_for_update()
-                .filter(campaign=campaign, pinned__isnull=False)
-                .order_by("pinned", "updated_at", "id")
-            )
-            changed = _pins_place(pinned, row, wanted)
-        after = _post_state(row)
-        if after == before:
-            return row
-        row.updated_at, row.updated_by = timezone.now(), actor if _actor_name(actor) else None
-        row.save()
-        if changed:
-            PostCuration.objects.bulk_update(changed, ["pinned"])
-        event_record(
-            campaign=campaign,
-            actor=actor,
-            action=action,
-            target_type="post",
-            target_id=post_id,
-            before=before,
-            after=after,
-        )
-        campaign_bump_on_commit(campaign)
-    return row
+        return _post_save(campaign, row, before, wanted, action=action, actor=actor)
+
+
+def post_state(*, campaign: Campaign, post_id: int) -> dict:
+    """The post's curation state as events record it (a post without a row is new)."""
+    row = PostCuration.objects.filter(campaign=campaign, post_id=post_id).first()
+    return _post_state(row or PostCuration(campaign=campaign, post_id=post_id))
+
+
+def post_restore(
+    *, campaign: Campaign, post_id: int, state: dict, actor: Any, reverts: CurationEvent
+) -> Curated:
+    """Put the post in a recorded state (an event's before), as a revert of `reverts`. The
+    caller holds campaign_lock and has checked that nothing came after."""
+    row = _post_row(campaign, post_id)
+    before = _post_state(row)
+    status = state.get("status")
+    row.status = status if status in Status.values else Status.NEW
+    rule = state.get("rule")
+    row.rule = rule if isinstance(rule, str) and row.status == Status.HIDDEN else ""
+    restores_set(row, state, [Status.APPROVED, Status.FEATURED, Status.NEW])
+    wanted = state_pin(state) if row.status == Status.FEATURED else None
+    return _post_save(
+        campaign, row, before, wanted, action=Action.REVERT, actor=actor, reverts=reverts
+    )
 
 
 # --- Stories ---------------------------------------------------------------------------------
 
+STORY_PIN_ORDER = ("pinned", "id")
+StoryStatus = Story.Status
+
 
 def _story_state(story: Story) -> dict:
-    return {"status": story.status, "pinned": story.pinned}
+    return {"status": story.status, "pinned": story.pinned, **restores(story)}
 
 
 def _story_apply(story: Story, action: str, position: int | None) -> int | bool | None:
+    hidden = story.status == StoryStatus.HIDDEN
     if action == Action.PIN:
-        story.status = Story.Status.APPROVED
+        story.status = StoryStatus.APPROVED
+        hide_forget(story)
         return position
     if action == Action.UNPIN:
+        if hidden:
+            story.unhide_pinned = None
+            return KEEP
         return None
-    if action == Action.APPROVE:
-        story.status = Story.Status.APPROVED
-        return False
     if action == Action.HIDE:
-        story.status = Story.Status.HIDDEN
+        hide_remember(story)
+        story.status = StoryStatus.HIDDEN
         return None
-    # unhide (or reopen): back to the review pile, off the wall
-    if story.status != Story.Status.NEW:
-        story.status = Story.Status.NEW
+    if action == Action.REOPEN:
+        if story.status == StoryStatus.NEW:
+            return KEEP
+        story.status = StoryStatus.NEW
+        hide_forget(story)
         return None
-    return False
+    # approve and unhide: a hidden story comes back as it was (approve: approved at least)
+    if hidden:
+        status = story.unhide_status or StoryStatus.NEW
+        if action == Action.APPROVE:
+            status = StoryStatus.APPROVED
+        pin = story.unhide_pinned if status == StoryStatus.APPROVED else None
+        story.status = status
+        hide_forget(story)
+        return pin
+    if action == Action.APPROVE and story.status == StoryStatus.NEW:
+        story.status = StoryStatus.APPROVED
+    return KEEP
+
+
+def _story_row(campaign: Campaign, story_id: int) -> Story:
+    story = Story.objects.select_for_update().filter(campaign=campaign, pk=story_id).first()
+    if story is None:
+        raise ValueError(f"Story {story_id} is not one of this campaign's stories.")
+    return story
+
+
+def _story_save(
+    campaign: Campaign,
+    story: Story,
+    before: dict,
+    wanted: int | bool | None,
+    *,
+    action: str,
+    actor: Any,
+    reverts: CurationEvent | None = None,
+) -> Curated:
+    others = Story.objects.filter(campaign=campaign)
+    changed = pins_move(story, others, wanted, STORY_PIN_ORDER)
+    after = _story_state(story)
+    if after == before:
+        return Curated(story, before, after, None)
+    if story.status != before["status"]:
+        reviewed = story.status != StoryStatus.NEW
+        story.reviewed_at = timezone.now() if reviewed else None
+        story.reviewed_by = actor if reviewed and _actor_name(actor) else None
+    story.save(
+        update_fields=[
+            "status",
+            "pinned",
+            "unhide_status",
+            "unhide_pinned",
+            "reviewed_at",
+            "reviewed_by",
+        ]
+    )
+    done = Curated(story, before, after, None)
+    return _recorded(campaign, done, changed, "story", story.pk, action, actor, reverts)
 
 
 def story_curate(
     *, campaign: Campaign, story_id: int, action: str, actor: Any, position: int | None = None
-) -> Story:
-    """Approve, hide, unhide, pin or unpin one of the campaign's stories, audited."""
+) -> Curated:
+    """Approve, hide, unhide, pin, unpin or reopen one of the campaign's stories, audited."""
     position = _input_check(action, STORY_ACTIONS, "story", story_id, position)
     with transaction.atomic():
         campaign_lock(campaign)
-        story = Story.objects.select_for_update().filter(campaign=campaign, pk=story_id).first()
-        if story is None:
-            raise ValueError(f"Story {story_id} is not one of this campaign's stories.")
+        story = _story_row(campaign, story_id)
         before = _story_state(story)
         wanted = _story_apply(story, action, position)
-        changed: list[Story] = []
-        if wanted is not False and (wanted is not None or story.pinned is not None):
-            pinned = list(
-                Story.objects.select_for_update()
-                .filter(campaign=campaign, pinned__isnull=False)
-                .order_by("pinned", "id")
-            )
-            changed = _pins_place(pinned, story, wanted)
-        after = _story_state(story)
-        if after == before:
-            return story
-        if story.status != before["status"]:
-            reviewed = story.status != Story.Status.NEW
-            story.reviewed_at = timezone.now() if reviewed else None
-            story.reviewed_by = actor if reviewed and _actor_name(actor) else None
-        story.save(update_fields=["status", "pinned", "reviewed_at", "reviewed_by"])
-        if changed:
-            Story.objects.bulk_update(changed, ["pinned"])
-        event_record(
-            campaign=campaign,
-            actor=actor,
-            action=action,
-            target_type="story",
-            target_id=story_id,
-            before=before,
-            after=after,
-        )
-        campaign_bump_on_commit(campaign)
-    return story
+        return _story_save(campaign, story, before, wanted, action=action, actor=actor)
+
+
+def story_state(*, campaign: Campaign, story_id: int) -> dict | None:
+    story = Story.objects.filter(campaign=campaign, pk=story_id).first()
+    return _story_state(story) if story else None
+
+
+def story_restore(
+    *, campaign: Campaign, story_id: int, state: dict, actor: Any, reverts: CurationEvent
+) -> Curated:
+    """Put the story in a recorded state, as a revert of `reverts` (see post_restore)."""
+    story = _story_row(campaign, story_id)
+    before = _story_state(story)
+    status = state.get("status")
+    story.status = status if status in StoryStatus.values else StoryStatus.NEW
+    restores_set(story, state, list(StoryStatus.values))
+    wanted = state_pin(state) if story.status == StoryStatus.APPROVED else None
+    return _story_save(
+        campaign, story, before, wanted, action=Action.REVERT, actor=actor, reverts=reverts
+    )
 
 
 def story_review(*, story: Story, status: str, by: Any) -> Story:
     """Set a story's status (approved, hidden, or new to reopen it) through story_curate, as
     the admin's status field and the old review links ask: audited like every queue action."""
     actions: dict[str, Action] = {
-        Story.Status.APPROVED: Action.APPROVE,
-        Story.Status.HIDDEN: Action.HIDE,
+        StoryStatus.APPROVED: Action.APPROVE,
+        StoryStatus.HIDDEN: Action.HIDE,
+        StoryStatus.NEW: Action.REOPEN,
     }
-    if status not in Story.Status.values:
+    if status not in actions:
         raise ValueError(f"Unknown story status {status!r}.")
-    return story_curate(
-        campaign=story.campaign,
-        story_id=story.pk,
-        action=actions.get(status, Action.UNHIDE),
-        actor=by,
+    done = story_curate(
+        campaign=story.campaign, story_id=story.pk, action=actions[status], actor=by
     )
+    return done.target

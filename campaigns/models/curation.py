@@ -6,9 +6,12 @@ Design:
 - Status: new -> approved / featured / hidden. `pinned` orders posts at the top of the wall
   (1 first). `rule` says which moderation rule hid it, so a rule change can release exactly
   the posts that rule hid and never a post a curator hid by hand.
+- Hiding remembers what it hid (`unhide_status`, `unhide_pinned`, on posts and stories
+  alike): unhide puts a featured post pinned at 2 back as it was, not as a plain approved one.
 - `ModerationRules.mode`: "open" shows every post that is not hidden on public surfaces;
   "approve" shows only approved or featured posts.
-- `CurationEvent` records every action: who, what, when, the state before and after.
+- `CurationEvent` records every action: who, what, when, the state before and after. A revert
+  (or an undo) is an event too, naming the event it `reverts`.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ class CurationAction(models.TextChoices):
     UNHIDE = "unhide", "unhidden"
     PIN = "pin", "pinned"
     UNPIN = "unpin", "unpinned"
+    REOPEN = "reopen", "reopened"  # a story back to the review pile
+    REVERT = "revert", "reverted"  # an event undone: its target put back as the event found it
 
 
 class ModerationRules(models.Model):
@@ -45,7 +50,9 @@ class ModerationRules(models.Model):
         blank=True, default="", help_text="One word or phrase per line; case is ignored."
     )
     blocked_authors = models.TextField(
-        blank=True, default="", help_text="One handle per line, e.g. spammer or bsky.app/spam."
+        blank=True,
+        default="",
+        help_text="One handle per line, e.g. spammer or bluesky:spam.bsky.social.",
     )
     hide_reposts = models.BooleanField(default=False, help_text="Hide plain reposts.")
     updated_at = models.DateTimeField(default=tz_now)
@@ -61,7 +68,24 @@ class ModerationRules(models.Model):
         return f"Rules of {self.campaign}"
 
 
-class PostCuration(models.Model):
+class HideMemory(models.Model):
+    """What a curator's hide hid, for unhide to put back: a post's or a story's status and pin."""
+
+    unhide_status = models.CharField(
+        max_length=10,
+        blank=True,
+        default="",
+        help_text="The status it had when a curator hid it: what unhide restores.",
+    )
+    unhide_pinned = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The pin it had when a curator hid it."
+    )
+
+    class Meta:
+        abstract = True
+
+
+class PostCuration(HideMemory):
     class Status(models.TextChoices):
         NEW = "new", "New"
         APPROVED = "approved", "Approved"
@@ -111,10 +135,18 @@ class CurationEvent(models.Model):
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(default=tz_now)
+    reverts = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reverted_by"
+    )
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["campaign", "-at"], name="curation_event_time")]
+        indexes = [
+            models.Index(fields=["campaign", "-at"], name="curation_event_time"),
+            models.Index(
+                fields=["campaign", "target_type", "target_id"], name="curation_event_target"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_type}"

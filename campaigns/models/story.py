@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.timezone import now as tz_now
 
 from campaigns.models.campaign import Campaign
+from campaigns.models.curation import HideMemory
 
 
 def web_link(url: str) -> str:
@@ -36,7 +37,7 @@ class StoryQuerySet(models.QuerySet):
         return self.filter(status=Story.Status.APPROVED)
 
 
-class Story(models.Model):
+class Story(HideMemory):
     """An #IHeartHIT story sent through the public form; shown only once a curator approves it."""
 
     class Role(models.TextChoices):

@@ -165,6 +165,8 @@ METRICS_REFRESH_PLATFORMS = env_list("METRICS_REFRESH_PLATFORMS", ["mastodon", "
 METRICS_REFRESH_SCHEDULER_SECONDS = env_int("METRICS_REFRESH_SCHEDULER_SECONDS", 300)
 # A curator-queue text search is stopped after this long (campaigns.curation.queue).
 QUEUE_SEARCH_TIMEOUT_MS = env_int("QUEUE_SEARCH_TIMEOUT_MS", 5000)
+# How often an open curator queue asks what arrived since it was opened (seconds).
+QUEUE_NEWS_SECONDS = env_int("QUEUE_NEWS_SECONDS", 15)
 # The longest archive record import_posts reads (a line; csv: a row, in characters); a longer
 # one is skipped without being read whole (hashtags.archive.bounded).
 ARCHIVE_RECORD_MAX_BYTES = env_int("ARCHIVE_RECORD_MAX_BYTES", 10 * 1024 * 1024)

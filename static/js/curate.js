@@ -1,8 +1,13 @@
-/* The curator queue: keyboard shortcuts, selection for bulk actions, messages from htmx.
+/* The curator queue: keyboard shortcuts, selection for bulk actions, messages from htmx, the
+ * undo of the last action, the header counts and the news of posts that arrived.
  *
  * Actions are ordinary forms (they work without JavaScript); htmx posts them and swaps the
  * item's row. This file only clicks those forms' buttons for the shortcuts, remembers which
  * item is current across swaps, and writes messages with textContent (never innerHTML).
+ * Each action's answer ("curated") carries its message, the events to undo and the counts:
+ * the undo form (a plain form too) is shown for data-undo-seconds, z presses it. Every
+ * data-news-seconds while the tab is visible the queue asks data-news-url what arrived since its
+ * mark through its filters, and offers to show it (the newest page again).
  */
 (function () {
   "use strict";
@@ -13,7 +18,15 @@
   const help = document.getElementById("curate-help");
   const selectAll = queue.querySelector("[data-select-all]");
   const selectedCount = queue.querySelector("[data-selected-count]");
+  const undoForm = document.getElementById("undo-form");
+  const undoEvents = undoForm && undoForm.querySelector("[data-undo-events]");
+  const undoLeft = undoForm && undoForm.querySelector("[data-undo-left]");
+  const news = queue.querySelector("[data-news]");
+  const newsLink = news && news.querySelector("[data-news-link]");
+  const undoSeconds = Number(queue.dataset.undoSeconds) || 10;
+  const newsSeconds = Number(queue.dataset.newsSeconds) || 15;
   let currentKey = null;
+  let undoTimer = null;
 
   const rows = () => Array.from(queue.querySelectorAll(".queue-item"));
   const rowOf = (key) => rows().find((row) => row.dataset.key === key) || null;
@@ -45,6 +58,15 @@
     markCurrent(all[next], true);
   }
 
+  function notHere(row, action) {
+    const kind = row.dataset.key.split(":")[0];
+    const state = row.dataset.status;
+    if (kind === "story" && action === "feature") return "Stories are approved (a), not featured.";
+    if (state === "hidden") return "It is hidden: u unhides it, back as it was before.";
+    if (action === "approve") return `Already ${state}: approve changes nothing.`;
+    return `Nothing to ${action} here: it is already done.`;
+  }
+
   function press(action) {
     const row = current();
     if (!row) {
@@ -54,13 +76,77 @@
     let button = row.querySelector(`button[data-action="${action}"]`);
     if (!button && action === "feature") button = row.querySelector('button[data-action="unfeature"]');
     if (!button) {
-      const kind = row.dataset.key.split(":")[0];
-      say(kind === "story" && action === "feature"
-        ? "Stories are approved (a), not featured."
-        : `Nothing to ${action} here: it is already done.`);
+      say(notHere(row, action));
       return;
     }
     button.click();
+  }
+
+  function showCounts(counts) {
+    if (!counts) return;
+    queue.querySelectorAll("[data-count]").forEach((node) => {
+      const value = counts[node.dataset.count];
+      if (typeof value === "number") node.textContent = String(value);
+    });
+  }
+
+  function undoHide() {
+    if (undoTimer) clearInterval(undoTimer);
+    undoTimer = null;
+    if (undoForm) undoForm.hidden = true;
+  }
+
+  function undoOffer(events, seconds) {
+    if (!undoForm) return;
+    if (undoTimer) clearInterval(undoTimer);
+    if (!events) {
+      undoHide();
+      return;
+    }
+    if (events !== true) undoEvents.value = events;
+    let left = seconds;
+    const tick = () => {
+      if (left <= 0) {
+        undoHide();
+        return;
+      }
+      if (undoLeft) undoLeft.textContent = `${left} s`;
+      left -= 1;
+    };
+    undoForm.hidden = false;
+    tick();
+    undoTimer = setInterval(tick, 1000);
+  }
+
+  function plural(n, one, many) {
+    return `${n}${n >= 99 ? "+" : ""} ${n === 1 ? one : many}`;
+  }
+
+  function showNews(answer) {
+    showCounts(answer.counts);
+    if (!news || !newsLink) return;
+    const parts = [];
+    if (answer.posts) parts.push(plural(answer.posts, "new post", "new posts"));
+    if (answer.stories) parts.push(plural(answer.stories, "new story", "new stories"));
+    news.hidden = parts.length === 0;
+    if (parts.length) {
+      newsLink.textContent = `${parts.join(" and ")} since you opened the queue: show them`;
+    }
+  }
+
+  async function checkNews() {
+    if (document.hidden || !queue.dataset.newsUrl) return;
+    const params = new URLSearchParams(queue.dataset.query || "");
+    params.set("mark", queue.dataset.mark || "");
+    try {
+      const response = await fetch(`${queue.dataset.newsUrl}?${params}`, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+      if (response.ok) showNews(await response.json());
+    } catch (err) {
+      /* offline for a moment: the next check tries again */
+    }
   }
 
   function updateCount() {
@@ -116,6 +202,11 @@
           updateCount();
         }
       },
+      z: () => {
+        const button = undoForm && !undoForm.hidden && undoForm.querySelector("[data-undo-button]");
+        if (button) button.click();
+        else say("Nothing to undo now: an admin can revert older actions from the audit log.");
+      },
       "?": () => toggleHelp(),
     };
     const handler = keys[event.key];
@@ -153,7 +244,10 @@
     updateCount();
   });
   document.body.addEventListener("curated", (event) => {
-    say((event.detail && event.detail.message) || "Done.", false);
+    const detail = event.detail || {};
+    say(detail.message || "Done.", false);
+    showCounts(detail.counts);
+    undoOffer(detail.undo, Number(detail.undo_seconds) || undoSeconds);
   });
   document.body.addEventListener("htmx:responseError", (event) => {
     const text = (event.detail.xhr && event.detail.xhr.responseText) || "";
@@ -164,4 +258,9 @@
   });
 
   updateCount();
+  if (undoForm && !undoForm.hidden) undoOffer(true, undoSeconds);
+  setInterval(checkNews, newsSeconds * 1000);
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) checkNews();
+  });
 })();

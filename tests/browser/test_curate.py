@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from campaigns.curation.services import post_curate
-from campaigns.models import PostCuration, Story
+from campaigns.models import CurationEvent, PostCuration, Story
 from tests.browser.conftest import login
 from tests.support.curation import post_make
 from tests.support.factories import CampaignFactory
+from tests.support.stories import story_make
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -150,4 +151,156 @@ def test_bulk_select_with_x_and_hide_from_the_bulk_bar(live_server, page, queue,
     page.click("#bulk-form button[type=submit]")
     page.locator("#curate-status", has_text="2 items hidden").wait_for()
     assert PostCuration.objects.filter(campaign=campaign, status="hidden").count() == 3
+    assert dialogs == [] and page.console_errors == []
+
+
+# --- Actions compose, and each can be undone ------------------------------------------------
+
+
+def curation_of(campaign, post) -> tuple[str, int | None]:
+    row = PostCuration.objects.filter(campaign=campaign, post=post).first()
+    return (row.status, row.pinned) if row else ("new", None)
+
+
+def wall_pins(page, live_server, campaign) -> list[tuple[int, int]]:
+    """(pin, post id) of the wall's pinned posts, as the wall's own JSON gives them."""
+    answer = page.request.get(f"{live_server.url}/c/{campaign.slug}/api/wall").json()
+    return [(i["pinned"], i["id"]) for i in answer["items"] if i["kind"] == "post" and i["pinned"]]
+
+
+@pytest.fixture
+def pinned_at_2(queue, curator):
+    """The queue with a second featured post pinned at 2 (drkim's is at 1)."""
+    campaign, made, _hostile = queue
+    post = made[2]  # nurse-jo's, on Bluesky
+    post_curate(campaign=campaign, post_id=post.pk, action="pin", actor=curator, position=2)
+    return campaign, made, post
+
+
+def test_a_featured_post_pinned_at_2_stays_so_after_approve_and_after_hide_then_unhide(
+    live_server, page, pinned_at_2, dialogs
+):
+    campaign, made, post = pinned_at_2
+    first = made[0]
+    login(page, live_server, "carlos", "password")
+    page.goto(f"{live_server.url}/c/{campaign.slug}/curate/")
+    row = page.locator(f"#item-post-{post.pk}")
+    assert row.locator('button[data-action="approve"]').count() == 0  # featured is approved
+    row.locator(".queue-item__text").click()
+    page.keyboard.press("a")
+    page.locator("#curate-status", has_text="Already featured").wait_for()
+    assert curation_of(campaign, post) == ("featured", 2)
+
+    # Approve in bulk, with a new post beside it: the new one is approved, ours stays.
+    plain = made[1]
+    row.locator(".queue-item__check").check()
+    page.locator(f"#item-post-{plain.pk} .queue-item__check").check()
+    page.select_option("#bulk-form select[name=action]", "approve")
+    page.click("#bulk-form button[type=submit]")
+    page.locator("#curate-status", has_text="1 item approved").wait_for()
+    assert "1 unchanged" in page.locator("#curate-status").inner_text()
+    assert curation_of(campaign, post) == ("featured", 2)
+    assert curation_of(campaign, plain) == ("approved", None)
+
+    # Hide it: the pins close up on the wall; unhide: it is featured at 2 again.
+    row.locator(".queue-item__text").click()
+    page.keyboard.press("h")
+    row.locator(".state--hidden").wait_for()
+    assert curation_of(campaign, post) == ("hidden", None)
+    assert "featured, pinned at 2" in row.inner_text()  # it says what unhide brings back
+    assert row.locator('button[data-action="approve"]').count() == 0  # hidden: Unhide only
+    assert row.locator('button[data-action="unhide"]').count() == 1
+    assert wall_pins(page, live_server, campaign) == [(1, first.pk)]
+    page.keyboard.press("u")
+    row.locator(".state--featured").wait_for()
+    assert curation_of(campaign, post) == ("featured", 2)
+    assert row.locator(".state--pinned").text_content() == "pin 2"
+    status = page.locator("#curate-status").inner_text()
+    assert "hidden (unhide restores: featured, pin 2) → featured, pinned at 2" in status
+    assert wall_pins(page, live_server, campaign) == [(1, first.pk), (2, post.pk)]
+    assert dialogs == [] and page.console_errors == []
+
+
+def test_every_action_can_be_undone_for_a_few_seconds_by_button_or_z(
+    live_server, page, pinned_at_2, dialogs, screenshot
+):
+    campaign, made, post = pinned_at_2
+    login(page, live_server, "carlos", "password")
+    page.goto(f"{live_server.url}/c/{campaign.slug}/curate/")
+    undo = page.locator("#undo-form")
+    assert undo.is_hidden()
+    row = page.locator(f"#item-post-{post.pk}")
+    row.locator(".queue-item__text").click()
+    page.keyboard.press("h")
+    row.locator(".state--hidden").wait_for()
+    undo.wait_for(state="visible")
+    screenshot(page, "curate-undo")
+    page.keyboard.press("z")
+    row.locator(".state--featured").wait_for()
+    assert curation_of(campaign, post) == ("featured", 2)
+    assert "Undone" in page.locator("#curate-status").inner_text()
+    undo.wait_for(state="hidden")
+
+    # The button does the same for a bulk action, all of it at once.
+    new = [made[1], made[4]]
+    for item in new:
+        page.locator(f"#item-post-{item.pk} .queue-item__check").check()
+    page.select_option("#bulk-form select[name=action]", "feature")
+    page.click("#bulk-form button[type=submit]")
+    page.locator("#curate-status", has_text="2 items featured").wait_for()
+    before = [curation_of(campaign, item) for item in new]
+    assert before == [("featured", None), ("featured", None)]
+    page.click("#undo-form button")
+    page.locator("#curate-status", has_text="Undone: 2 items").wait_for()
+    assert [curation_of(campaign, item) for item in new] == [("new", None), ("approved", None)]
+    assert page.locator(f"#item-post-{made[4].pk} .state--approved").count() == 1
+
+    # After the few seconds the offer is gone; the audit log keeps every step.
+    row.locator(".queue-item__text").click()
+    page.keyboard.press("f")  # unfeature
+    undo.wait_for(state="visible")
+    undo.wait_for(state="hidden", timeout=15_000)
+    page.keyboard.press("z")
+    page.locator("#curate-status", has_text="Nothing to undo now").wait_for()
+    assert curation_of(campaign, post) == ("approved", None)
+    assert CurationEvent.objects.filter(campaign=campaign, action="revert").count() == 3
+    assert dialogs == [] and page.console_errors == []
+
+
+def test_the_queue_shows_posts_and_stories_that_arrive_and_keeps_its_counts_current(
+    live_server, page, queue, dialogs, settings, screenshot
+):
+    settings.QUEUE_NEWS_SECONDS = 1
+    campaign, made, _hostile = queue
+    login(page, live_server, "carlos", "password")
+    page.goto(f"{live_server.url}/c/{campaign.slug}/curate/")
+    count = lambda key: page.locator(f'[data-count="{key}"]').inner_text()  # noqa: E731
+    assert (count("featured"), count("approved"), count("hidden")) == ("1", "1", "1")
+    assert (count("stories_approved"), count("new_stories")) == ("0", "1")
+
+    # A story approved: the header counts it at once, without a reload.
+    story = Story.objects.get(campaign=campaign)
+    page.locator(f"#item-story-{story.pk} button[data-action=approve]").click()
+    page.locator(f"#item-story-{story.pk} .state--approved").wait_for()
+    assert (count("approved"), count("stories_approved"), count("new_stories")) == ("2", "1", "0")
+
+    # Two posts and a story arrive while the queue is open: it says so, and shows them.
+    fresh = [
+        post_make(campaign, 200 + n, text=f"Just in {n} #NHITweek", handle=f"newcomer{n}")
+        for n in range(2)
+    ]
+    story_make(campaign, name="Lee Park", text="Telehealth let me see a patient in a snowstorm.")
+    news = page.locator("[data-news]")
+    news.wait_for(state="visible", timeout=10_000)
+    assert news.inner_text() == "2 new posts and 1 new story since you opened the queue: show them"
+    # Someone else's action shows in the counts too.
+    post_curate(campaign=campaign, post_id=made[1].pk, action="hide", actor=None)
+    page.locator('[data-count="hidden"]', has_text="2").wait_for(timeout=10_000)
+    screenshot(page, "curate-news")
+    news.locator("a").click()
+    page.wait_for_load_state()
+    for post in fresh:
+        assert page.locator(f"#item-post-{post.pk}").count() == 1
+    assert page.locator(".queue-item", has_text="Lee Park").count() == 1
+    assert page.locator("[data-news]").is_hidden()
     assert dialogs == [] and page.console_errors == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from campaigns.curation.services import post_curate
 from campaigns.models import Story
 from tests.support.curation import post_make
 from tests.support.curation_http import HTMX
@@ -11,7 +12,8 @@ from tests.support.matrix import USER_FIXTURES, matrix_parse
 
 pytestmark = [pytest.mark.both_databases, pytest.mark.django_db]
 
-# 200: allowed. 302: allowed, redirected back. 403: refused. login: sent to log in.
+# 200: allowed. 302: allowed, redirected back. 403: refused. 409: allowed, but not this
+# (the undo of someone else's action). login: sent to log in.
 EXPECTED = """
 page            organizer  curator  admin  outsider  anonymous
 queue           403        200      200    403       login
@@ -27,8 +29,12 @@ act-story       403        200      200    403       login
 act-plain       403        302      302    403       login
 bulk            403        200      200    403       login
 rules           403        200      200    403       login
-rules-post      403        302      302    403       login
+rules-post      403        200      200    403       login
+rules-confirm   403        302      302    403       login
+news            403        200      200    403       login
+undo            403        409      409    403       login
 audit           403        403      200    403       login
+revert          403        403      302    403       login
 story-review    403        302      302    403       login
 """
 
@@ -46,6 +52,8 @@ def pages(campaign):
         text="Hi",
         consent=True,
     )
+    # An action of the demo's (no one's): nobody may undo it; an admin may revert it.
+    event = post_curate(campaign=campaign, post_id=post.pk, action="feature", actor=None).event
     base = f"/c/{campaign.slug}/curate/"
     act = base + "act/"
     item = f"post:{post.pk}"
@@ -68,7 +76,11 @@ def pages(campaign):
         "bulk": ("post", base + "bulk/", {"items": [item], "action": "feature"}, HTMX),
         "rules": ("get", base + "rules/", {}, {}),
         "rules-post": ("post", base + "rules/", {"mode": "open", "blocked_words": "spam"}, {}),
+        "rules-confirm": ("post", base + "rules/", {"mode": "open", "confirm": "yes"}, {}),
+        "news": ("get", base + "news/", {"mark": "0.0"}, {}),
+        "undo": ("post", base + "undo/", {"events": str(event.pk)}, HTMX),
         "audit": ("get", base + "audit/", {}, {}),
+        "revert": ("post", base + f"audit/{event.pk}/revert/", {}, {}),
         "story-review": ("get", f"/c/{campaign.slug}/stories/review/", {}, {}),
     }
 

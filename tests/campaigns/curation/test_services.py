@@ -54,6 +54,11 @@ def test_each_action_moves_the_post_to_the_state_it_names(campaign, curator):
     assert state(campaign, pk) == ("hidden", None)
     act("unhide")
     assert state(campaign, pk) == ("approved", None)
+    act("pin", position=1)
+    act("hide")
+    assert state(campaign, pk) == ("hidden", None)
+    act("unhide")
+    assert state(campaign, pk) == ("featured", 1)
     row = PostCuration.objects.get(campaign=campaign, post_id=pk)
     assert row.updated_by == curator
 
@@ -208,9 +213,13 @@ def test_story_actions_approve_hide_unhide_and_pin_with_audit(campaign, curator)
     assert (s1.status, s1.pinned, s2.pinned) == ("hidden", None, 1)
     story_curate(campaign=campaign, story_id=s1.pk, action="unhide", actor=curator)
     s1.refresh_from_db()
-    assert s1.status == "new" and s1.reviewed_by is None
+    s2.refresh_from_db()
+    assert (s1.status, s1.pinned, s2.pinned) == ("approved", 1, 2)  # back as it was
+    story_curate(campaign=campaign, story_id=s1.pk, action="reopen", actor=curator)
+    s1.refresh_from_db()
+    assert (s1.status, s1.pinned) == ("new", None) and s1.reviewed_by is None
     events = CurationEvent.objects.filter(target_type="story")
-    assert events.count() == 5
+    assert events.count() == 6
     assert events.filter(action="hide").get().before == {"status": "approved", "pinned": 1}
 
 
