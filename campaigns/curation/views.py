@@ -38,7 +38,7 @@ from campaigns.curation.forms import (
     item_parse,
     position_parse,
 )
-from campaigns.curation.live import mark_now, mark_parse, queue_counts, queue_news
+from campaigns.curation.live import NEWS_MAX, mark_now, mark_parse, queue_counts, queue_news
 from campaigns.curation.queue import SearchTooSlow, queue_item, queue_page
 from campaigns.curation.services import Curated, post_curate, story_curate, story_review
 from campaigns.curation.states import change_describe
@@ -325,6 +325,7 @@ def curate_news(request: HttpRequest, slug: str) -> JsonResponse:
             "posts": news.posts,
             "stories": news.stories,
             "more": news.more,
+            "cap": NEWS_MAX,
             "counts": queue_counts(campaign=campaign),
         }
     )

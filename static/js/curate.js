@@ -118,16 +118,19 @@
     undoTimer = setInterval(tick, 1000);
   }
 
-  function plural(n, one, many) {
-    return `${n}${n >= 99 ? "+" : ""} ${n === 1 ? one : many}`;
+  function plural(n, capped, one, many) {
+    return `${n}${capped ? "+" : ""} ${n === 1 && !capped ? one : many}`;
   }
 
   function showNews(answer) {
     showCounts(answer.counts);
     if (!news || !newsLink) return;
     const parts = [];
-    if (answer.posts) parts.push(plural(answer.posts, "new post", "new posts"));
-    if (answer.stories) parts.push(plural(answer.stories, "new story", "new stories"));
+    const capped = (n) => Boolean(answer.more) && n >= answer.cap;
+    if (answer.posts) parts.push(plural(answer.posts, capped(answer.posts), "new post", "new posts"));
+    if (answer.stories) {
+      parts.push(plural(answer.stories, capped(answer.stories), "new story", "new stories"));
+    }
     news.hidden = parts.length === 0;
     if (parts.length) {
       newsLink.textContent = `${parts.join(" and ")} since you opened the queue: show them`;
