@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from campaigns.models import PALETTE, Campaign, CampaignHashtag, Series
+from campaigns.models import Campaign, CampaignHashtag, Series, colour_next
 from campaigns.roles import ROLES
 from hashtags.normalize import hashtag_normalize
 from hashtags.services import hashtag_get_or_create
@@ -80,9 +80,7 @@ def campaign_hashtags_set(*, campaign: Campaign, hashtags: Sequence[str]) -> Non
     for position, hashtag in enumerate(wanted):
         link = current.get(hashtag.pk)
         if link is None:
-            # A new tag gets the first palette colour no other tag of the campaign has.
-            free = [c for c in PALETTE if c not in taken] or PALETTE
-            color = free[0]
+            color = colour_next(taken)
             taken.add(color)
             CampaignHashtag.objects.create(
                 campaign=campaign, hashtag=hashtag, position=position, color=color
