@@ -54,7 +54,7 @@ class CampaignAdminForm(WallClockForm):
         help_texts = {
             "start": "Wall-clock time in the campaign's time zone.",
             "end": "Wall-clock time in the campaign's time zone; must be after the start.",
-            "timezone": "Days and hours on its pages are drawn in this zone. Type to search.",
+            "timezone": "Days and hours on its pages are drawn in this zone.",
         }
 
     def wall_zone(self, cleaned: dict[str, Any] | None) -> zoneinfo.ZoneInfo | None:
@@ -181,6 +181,11 @@ class CampaignHashtagInline(admin.TabularInline):
     class Media:
         js = ["js/admin-hashtags.js"]
 
+    @admin.display(description="hashtag")
+    def tag(self, obj: CampaignHashtag) -> str:
+        """The hashtag as a read-only page (view permission only) shows its row."""
+        return f"#{obj.hashtag.display}"
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         may_create = request.user.has_perm("hashtags.add_hashtag")
@@ -217,10 +222,27 @@ class CampaignAdmin(admin.ModelAdmin):
     def status_label(self, obj: Campaign) -> str:
         return obj.get_status_display()
 
+    def _dates_fixed(self, request, obj) -> bool:
+        """Whether this page shows the dates without letting them change."""
+        if obj is None:
+            return False
+        dates = request.user.has_perm("campaigns.change_campaign_dates")
+        return not (dates and self.has_change_permission(request, obj))
+
+    def get_fieldsets(self, request, obj=None):
+        if not self._dates_fixed(request, obj):
+            return self.fieldsets
+        # Read-only dates are shown in the campaign's zone, named, as the list shows them.
+        shown = {"start": "local_start", "end": "local_end"}
+        return [
+            (name, {**options, "fields": [shown.get(str(f), f) for f in options["fields"]]})
+            for name, options in self.fieldsets
+        ]
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None and not request.user.has_perm("campaigns.change_campaign_dates"):
-            readonly += ["start", "end", "timezone"]
+        if self._dates_fixed(request, obj):
+            readonly += ["local_start", "local_end", "timezone"]
         return readonly
 
     def get_queryset(self, request):

@@ -262,3 +262,15 @@ def test_a_stored_zone_the_list_no_longer_holds_stays_shown_and_is_not_swapped(
     assert "is not a time zone" in response.context["adminform"].form.errors["timezone"][0]
     listed = client.get(LIST).content.decode()
     assert "(UTC)" in listed
+
+
+def test_a_page_that_shows_the_dates_read_only_shows_them_in_the_campaigns_zone(
+    client, curator, week
+):
+    client.force_login(curator)  # may look at campaigns, not change them
+    html = client.get(_change(week)).content.decode()
+    assert "2026-11-30 00:00 (America/New_York)" in html
+    assert "2026-12-07 00:00 (America/New_York)" in html
+    assert "5 a.m." not in html
+    cells = re.findall(r'<td class="field-tag">\s*<p>([^<]*)</p>', html)
+    assert cells == ["#NHITweek", "#HITworks", "#IHeartHIT"]

@@ -213,6 +213,7 @@ def test_an_organizer_without_the_dates_permission_sees_dates_read_only(
     fields = page.context["adminform"].form.fields
     assert "name" in fields
     assert not {"start", "end", "timezone"} & set(fields)
+    assert "2026-09-14 00:00 (America/New_York)" in page.content.decode()  # as the form types it
     response = client.post(
         _change_url(dated_campaign), _change_data(dated_campaign, start=NEW_START, name="Renamed")
     )
