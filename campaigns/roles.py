@@ -14,6 +14,12 @@ ORGANIZER = "Organizer"
 CURATOR = "Curator"
 ADMIN = "Admin"
 ROLES = (ORGANIZER, CURATOR, ADMIN)
+# What each role may do, as the role picker says it.
+ROLE_SUMMARIES = {
+    ORGANIZER: "campaigns (with their dates and hashtags), their chats, and dashboards",
+    CURATOR: "curation and stories; sees campaigns but cannot change them",
+    ADMIN: "every permission, sources and users included",
+}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     ORGANIZER: {

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from campaigns.models import PALETTE, Campaign, CampaignHashtag, Series
+from campaigns.models import Campaign, CampaignHashtag, Series, colour_next
 from campaigns.roles import ROLES
 from hashtags.normalize import hashtag_normalize
 from hashtags.services import hashtag_get_or_create
@@ -80,9 +81,7 @@ def campaign_hashtags_set(*, campaign: Campaign, hashtags: Sequence[str]) -> Non
     for position, hashtag in enumerate(wanted):
         link = current.get(hashtag.pk)
         if link is None:
-            # A new tag gets the first palette colour no other tag of the campaign has.
-            free = [c for c in PALETTE if c not in taken] or PALETTE
-            color = free[0]
+            color = colour_next(taken)
             taken.add(color)
             CampaignHashtag.objects.create(
                 campaign=campaign, hashtag=hashtag, position=position, color=color
@@ -108,14 +107,31 @@ def user_role_set(
         user, created = User.objects.get_or_create(username=username, defaults={"email": email})
         if created and password:
             user.set_password(password)
-        changed = created
-        if not user.is_staff:
-            user.is_staff = True
-            changed = True
-        if changed:
             user.save()
-        groups = Group.objects.filter(name__in=ROLES)
-        if set(user.groups.filter(name__in=ROLES).values_list("name", flat=True)) != {role}:
-            user.groups.remove(*groups)
-            user.groups.add(Group.objects.get(name=role))
+        user_roles_set(user=user, roles={role})
     return user, created
+
+
+def user_roles_set(*, user: Any, roles: Collection[str]) -> bool:
+    """Put the user in exactly these roles (none: no role); a role makes the user staff, so it
+    can use the admin. Groups that are not roles stay. Returns whether anything changed."""
+    unknown = sorted(set(roles) - set(ROLES))
+    if unknown:
+        raise ValidationError(f"Unknown role {unknown[0]!r}; choose from: {', '.join(ROLES)}.")
+    wanted = set(roles)
+    with transaction.atomic():
+        changed = False
+        if wanted and not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+            changed = True
+        held = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        if held != wanted:
+            added = list(Group.objects.filter(name__in=wanted - held))
+            if len(added) != len(wanted - held):
+                raise ValidationError("The role groups are missing; run manage.py migrate.")
+            user.groups.remove(*Group.objects.filter(name__in=held - wanted))
+            user.groups.add(*added)
+            changed = True
+    user.__dict__.pop("_nhitweek_roles", None)  # campaigns.roles.user_roles reads it again
+    return changed

@@ -14,6 +14,11 @@ def wall_clock(instant: datetime, zone: zoneinfo.ZoneInfo) -> datetime:
     return instant.astimezone(zone).replace(tzinfo=None)
 
 
+def wall_clock_shown(instant: datetime, zone: zoneinfo.ZoneInfo) -> str:
+    """An instant as a list shows it: the date and time it reads in `zone`, the zone named."""
+    return f"{wall_clock(instant, zone):%Y-%m-%d %H:%M} ({zone.key})"
+
+
 def wall_clock_instant(typed: datetime, zone: zoneinfo.ZoneInfo) -> datetime:
     """The instant a typed date and time name in `zone`. A form field has already made them
     aware in the site's own zone, so their digits count, not the instant it gave them."""

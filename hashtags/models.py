@@ -286,7 +286,11 @@ class PollLog(models.Model):
     message = models.TextField(blank=True, default="")
 
     class Meta:
-        indexes = [models.Index(fields=["hashtag", "started_at"], name="polllog_tag_time")]
+        indexes = [
+            models.Index(fields=["hashtag", "started_at"], name="polllog_tag_time"),
+            # A source's last poll, for its health (hashtags.health).
+            models.Index(fields=["source", "finished_at"], name="polllog_source_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source} #{self.hashtag_id} {self.outcome} at {self.started_at:%H:%M}"

@@ -120,6 +120,7 @@ def source_poll(
     window_start = state.last_ok_at
     oldest: datetime | None = None
     warnings: list[str] = []
+    notes = _Notes(hashtags)
     try:
         client = (client_factory or sources.client_for)(source)
         pages = client.fetch(hashtags=[h.name for h in hashtags], cursor=dict(state.cursor))
@@ -129,18 +130,24 @@ def source_poll(
             if page.oldest_at and (oldest is None or page.oldest_at < oldest):
                 oldest = page.oldest_at
             warnings.extend(page.warnings)
+            notes.add(page.warnings, tags=page.hashtags)
             result.message = "; ".join(warnings)[:2000]
             if result.pages >= max_pages:
                 note = f"stopped after {max_pages} pages; continues next poll"
                 result.message = "; ".join([*warnings, note])[:2000]
+                notes.add([note])
                 break
     except SourceError as exc:
-        _finish_failed(source, hashtags, result, exc, started, window_start, now(), claim)
+        notes.failed(exc)
+        _finish_failed(source, hashtags, result, exc, started, window_start, now(), claim, notes)
         return result
     except Exception as exc:
         # No poison pills: push this source back before the error reaches Celery.
         failure = SourceError(f"{type(exc).__name__}: {exc}"[:500])
-        _finish_failed(source, hashtags, result, failure, started, window_start, now(), claim)
+        notes.failed(failure)
+        _finish_failed(
+            source, hashtags, result, failure, started, window_start, now(), claim, notes
+        )
         raise
     finished = now()
     more = result.pages >= max_pages
@@ -162,6 +169,7 @@ def source_poll(
             source,
             hashtags,
             result,
+            notes,
             PollOutcome.OK,
             started,
             finished,
@@ -180,6 +188,7 @@ def _finish_failed(
     window_start: datetime | None,
     finished: datetime,
     claim: datetime,
+    notes: _Notes,
 ) -> None:
     state = PollState.objects.get(source=source)
     failures = state.failures + 1
@@ -211,13 +220,43 @@ def _finish_failed(
         if exc.permanent:
             changes["enabled"] = False
         Source.objects.filter(pk=source.pk).update(**changes)
-        _log(source, hashtags, result, outcome, started, finished, window_start, finished)
+        _log(source, hashtags, result, notes, outcome, started, finished, window_start, finished)
+
+
+class _Notes:
+    """What each hashtag's log row says: the warnings of the pages its search gave, and the
+    failure of its own search. A client names the tags of each page and error; what names none
+    (or none of these) is every tag's."""
+
+    def __init__(self, hashtags: list[Hashtag]) -> None:
+        self.hashtags = hashtags
+        self.lines: dict[int, list[str]] = {h.pk: [] for h in hashtags}
+
+    def _named(self, tags: Sequence[str]) -> list[Hashtag]:
+        named = [h for h in self.hashtags if h.name in tags]
+        return named or self.hashtags
+
+    def add(self, lines: Sequence[str], *, tags: Sequence[str] = ()) -> None:
+        for hashtag in self._named(tags):
+            self.lines[hashtag.pk].extend(lines)
+
+    def failed(self, exc: SourceError) -> None:
+        named = self._named(exc.hashtags)
+        self.add([exc.reason], tags=[h.name for h in named])
+        shown = ", ".join(f"#{h.display}" for h in named)
+        others = [h.name for h in self.hashtags if h not in named]
+        if others:
+            self.add([f"Stopped by the error polling {shown}."], tags=others)
+
+    def message(self, hashtag: Hashtag) -> str:
+        return "; ".join(self.lines[hashtag.pk])[:2000]
 
 
 def _log(
     source: Source,
     hashtags: list[Hashtag],
     result: PollResult,
+    notes: _Notes,
     outcome: PollOutcome,
     started: datetime,
     finished: datetime,
@@ -235,7 +274,7 @@ def _log(
                 window_end=window_end,
                 posts_stored=result.stored.new_links.get(hashtag.pk, 0),
                 outcome=outcome,
-                message=result.message[:2000],
+                message=notes.message(hashtag),
             )
             for hashtag in hashtags
         ]

@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 
-from campaigns.admin.forms import WallClockForm, campaign_zone
+from campaigns.admin.forms import WallClockForm, campaign_time_shown, campaign_zone
 from campaigns.admin.handles import formset_handles
 from campaigns.models import Chat, ChatHost, ChatQuestion
 
@@ -100,11 +100,11 @@ class ChatAdmin(admin.ModelAdmin):
 
     @admin.display(description="start", ordering="start")
     def local_start(self, obj: Chat) -> str:
-        return f"{obj.local_start:%Y-%m-%d %H:%M} ({obj.campaign.timezone})"
+        return campaign_time_shown(obj.start, obj.campaign)
 
     @admin.display(description="end", ordering="end")
     def local_end(self, obj: Chat) -> str:
-        return f"{obj.local_end:%Y-%m-%d %H:%M} ({obj.campaign.timezone})"
+        return campaign_time_shown(obj.end, obj.campaign)
 
     def get_queryset(self, request):
         return super().get_queryset(request).distinct()

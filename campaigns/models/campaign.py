@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import colorsys
+import itertools
 import zoneinfo
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -46,6 +49,26 @@ def dates_bounds_error(when: datetime) -> str:
 
 
 PALETTE = ["#1f6feb", "#1a7f37", "#cf222e", "#8250df", "#bf8700", "#0a7ea4", "#d1478f"]
+GOLDEN_ANGLE = 137.508  # degrees: each next hue lands in the widest gap left on the wheel
+
+
+def colours_free(taken: Iterable[str]) -> Iterator[str]:
+    """The colours a campaign's next hashtags get, in order, none of them `taken` (any case):
+    the palette's, then hues spread around the wheel at the palette's depth, so two hashtags
+    never share a colour by default however many there are."""
+    used = {colour.lower() for colour in taken}
+    spread = (
+        "#{:02x}{:02x}{:02x}".format(
+            *(round(255 * c) for c in colorsys.hls_to_rgb(n * GOLDEN_ANGLE / 360 % 1, 0.4, 0.7))
+        )
+        for n in itertools.count()
+    )
+    return (colour for colour in itertools.chain(PALETTE, spread) if colour not in used)
+
+
+def colour_next(taken: Iterable[str]) -> str:
+    """The colour a campaign's next hashtag gets when these are taken."""
+    return next(colours_free(taken))
 
 
 class Series(models.Model):

@@ -55,13 +55,16 @@ class Page:
     posts: list[PostData]
     cursor: dict[str, Any]  # the state to save with this page; passed back on the next fetch
     warnings: list[str] = field(default_factory=list)  # partial errors inside a 200 response
+    # The normalized tags whose search gave this page (its warnings are theirs); () for all.
+    hashtags: tuple[str, ...] = ()
     newest_at: datetime | None = None
     oldest_at: datetime | None = None
 
 
 class SourceError(Exception):
     """A failed fetch. permanent: disable the source (bad credentials, usage cap, bad config).
-    Otherwise transient: back off, until `retry_at` when the platform said when (rate limit)."""
+    Otherwise transient: back off, until `retry_at` when the platform said when (rate limit).
+    `hashtags`: the normalized tags whose search failed; () when the failure is the source's."""
 
     def __init__(
         self,
@@ -70,9 +73,11 @@ class SourceError(Exception):
         permanent: bool = False,
         retry_at: datetime | None = None,
         rate_limited: bool = False,
+        hashtags: tuple[str, ...] = (),
     ) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.hashtags = hashtags
         self.permanent = permanent
         self.retry_at = retry_at
         self.rate_limited = rate_limited

@@ -118,14 +118,16 @@ class BlueskyClient:
                 body = self._search(conn, tag=tag, token=token)
             except AtProtocolError as exc:
                 if not (token and is_refused_page(exc)):
-                    raise self._error(exc, action=f"searching #{tag}") from exc
+                    error = self._error(exc, action=f"searching #{tag}")
+                    error.hashtags = (tag,)
+                    raise error from exc
                 # Search pages by offset and refuses to go past its depth: keep what we have.
                 log.warning("Bluesky refused the paging token for #%s; ending this run", tag)
                 states[tag] = _done_state(since, since_uri, top, top_uri)
                 warning = (
                     f"Bluesky stopped paging #{tag} ({error_detail(exc)}); older posts skipped."
                 )
-                yield Page(posts=[], cursor=_cursor(states), warnings=[warning])
+                yield Page(posts=[], cursor=_cursor(states), warnings=[warning], hashtags=(tag,))
                 return
             posts, warnings = _posts_from(body.get("posts") or [])
             posts, unknown = self._with_followers(conn, posts)
@@ -151,6 +153,7 @@ class BlueskyClient:
                 posts=posts,
                 cursor=_cursor(states),
                 warnings=warnings,
+                hashtags=(tag,),
                 newest_at=max(times, default=None),
                 oldest_at=min(times, default=None),
             )

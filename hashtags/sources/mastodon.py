@@ -132,7 +132,7 @@ class MastodonClient:
             if statuses or number == 1:
                 posts, skipped = _posts_from(statuses, tag=tag, host=self.host)
                 cursor_now = {**cursor, "min_id": dict(positions)}
-                yield _page(posts=posts, cursor=cursor_now, warnings=warnings + skipped)
+                yield _page(posts=posts, cursor=cursor_now, warnings=warnings + skipped, tag=tag)
             warnings = []
             if since is None or len(statuses) < self.page_limit:
                 break  # first contact reads one page; a short page means we have caught up
@@ -215,6 +215,7 @@ class MastodonClient:
                 permanent=error.permanent,
                 retry_at=error.retry_at,
                 rate_limited=error.rate_limited,
+                hashtags=(tag,) if tag else (),
             ) from None
 
     def _error(self, exc: MastodonError, *, tag: str) -> SourceError:
@@ -288,12 +289,13 @@ def client_for(source: Any) -> MastodonClient:
     )
 
 
-def _page(*, posts: list[PostData], cursor: dict[str, Any], warnings: list[str]) -> Page:
+def _page(*, posts: list[PostData], cursor: dict[str, Any], warnings: list[str], tag: str) -> Page:
     times = [p.created_at for p in posts]
     return Page(
         posts=posts,
         cursor=cursor,
         warnings=warnings,
+        hashtags=(tag,),
         newest_at=max(times) if times else None,
         oldest_at=min(times) if times else None,
     )

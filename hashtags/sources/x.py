@@ -112,6 +112,11 @@ def query_build(*, hashtags: Sequence[str], max_length: int = MAX_QUERY_LENGTH) 
     return queries
 
 
+def query_tags(query: str) -> tuple[str, ...]:
+    """The hashtags a query of query_build searches."""
+    return tuple(term.removeprefix("#") for term in query.split(" OR "))
+
+
 class XClient:
     platform = PLATFORM
 
@@ -138,9 +143,14 @@ class XClient:
         # Queries no longer polled drop out; a changed tag list restarts at the search window.
         states: dict[str, dict[str, Any]] = {q: dict(saved.get(q) or {}) for q in queries}
         for query in queries:
-            yield from self._query_pages(query=query, states=states)
+            try:
+                yield from self._query_pages(query=query, states=states)
+            except SourceError as exc:
+                exc.hashtags = exc.hashtags or query_tags(query)
+                raise
 
     def _query_pages(self, *, query: str, states: dict[str, dict[str, Any]]) -> Iterator[Page]:
+        tags = query_tags(query)
         while True:
             state = states[query]
             warnings = self._drop_stale_since_id(state)
@@ -151,7 +161,9 @@ class XClient:
                 if reset is None:
                     raise _error_for(exc) from None
                 states[query], warning = reset
-                yield Page(posts=[], cursor=_cursor(states), warnings=[*warnings, warning])
+                yield Page(
+                    posts=[], cursor=_cursor(states), warnings=[*warnings, warning], hashtags=tags
+                )
                 return
             except tweepy.HTTPException as exc:
                 raise _error_for(exc) from None
@@ -178,6 +190,7 @@ class XClient:
                 posts=posts,
                 cursor=_cursor(states),
                 warnings=warnings,
+                hashtags=tags,
                 newest_at=max(times, default=None),
                 oldest_at=min(times, default=None),
             )

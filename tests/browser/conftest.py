@@ -129,3 +129,12 @@ def login(page, live_server, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state()
+
+
+def select2_search(page, select: str, typed: str, option: str):
+    """Open the admin's select2 box over `select`, type, and return `option` once it shows."""
+    page.locator(f"{select} + .select2 .select2-selection").click()
+    page.locator(".select2-search__field").fill(typed)
+    found = page.get_by_role("option", name=option)
+    found.wait_for()
+    return found

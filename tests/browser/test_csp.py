@@ -10,7 +10,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from tests.browser.conftest import login
+from tests.browser.conftest import login, select2_search
 from tests.conftest import PASSWORD
 from tests.support.colours import rgb
 
@@ -114,14 +114,15 @@ def test_the_campaign_change_form_works_under_the_policy(
     page.click("#calendarlink0")
     assert page.locator("#calendarbox0").is_visible()
     page.keyboard.press("Escape")
-    # The inline's "add another" row and the hashtag autocomplete (select2, JSON over fetch).
+    # The inline's "add another" row (our script gives it a colour) and the time zone list
+    # (the admin's select2).
     page.click(".add-row a")
     rows = page.locator("tr.form-row.dynamic-campaign_hashtags")
     assert rows.count() >= 3
-    page.locator(".select2-selection").last.click()
-    page.locator(".select2-search__field").fill("nhit")
-    option = page.locator(".select2-results__option", has_text="NHITweek")
-    option.wait_for()
+    assert rows.last.locator("input[type=color]").input_value() not in {
+        colour for _, colour, _ in _campaign_colours(campaign)
+    }
+    option = select2_search(page, "#id_timezone", "chicago", "America/Chicago")
     screenshot(page, "csp-admin-campaign-change")
     option.click()
     # prepopulated_fields: the slug follows the name as it is typed.

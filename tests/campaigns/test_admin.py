@@ -7,6 +7,7 @@ import pytest
 
 from campaigns.models import Campaign
 from hashtags.models import Hashtag
+from tests.support.admin_forms import hashtag_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -14,8 +15,7 @@ ADD = "/admin/campaigns/campaign/add/"
 
 
 def _add_data(*, end_date: str, end_time: str = "23:59:00") -> dict:
-    hashtag = Hashtag.objects.create(name="nhitweek", display="NHITweek")
-    prefix = "campaign_hashtags"
+    Hashtag.objects.create(name="nhitweek", display="NHITweek")
     return {
         "name": "Forever Week",
         "slug": "forever-week",
@@ -27,14 +27,7 @@ def _add_data(*, end_date: str, end_time: str = "23:59:00") -> dict:
         "timezone": "America/New_York",
         "series": "",
         "edition": "",
-        f"{prefix}-TOTAL_FORMS": "1",
-        f"{prefix}-INITIAL_FORMS": "0",
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-        f"{prefix}-0-hashtag": str(hashtag.pk),
-        f"{prefix}-0-position": "0",
-        f"{prefix}-0-color": "#1f6feb",
-    }
+    } | hashtag_rows([{"tag": "#NHITweek", "position": "0", "color": "#1f6feb"}])
 
 
 def test_the_admin_form_refuses_an_end_that_is_year_10000_in_utc(client, organizer):

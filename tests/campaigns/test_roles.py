@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group, Permission
 from campaigns.models import Campaign
 from campaigns.roles import ADMIN, CURATOR, ORGANIZER, ROLE_PERMISSIONS, roles_sync
 from campaigns.services import user_role_set
+from tests.support.admin_forms import campaign_change_data
 from tests.support.factories import CampaignFactory, SourceFactory, UserFactory
 from tests.support.matrix import USER_FIXTURES, matrix_parse
 
@@ -156,38 +157,7 @@ def _change_url(campaign: Campaign) -> str:
 
 
 def _change_data(campaign: Campaign, *, start: datetime | None = None, name: str = "") -> dict:
-    """The admin change form as a browser would post it (wall-clock times in the campaign zone)."""
-    start = (start or campaign.start).astimezone(campaign.tz)
-    end = campaign.end.astimezone(campaign.tz)
-    data = {
-        "name": name or campaign.name,
-        "slug": campaign.slug,
-        "description": campaign.description,
-        "start_0": f"{start:%Y-%m-%d}",
-        "start_1": f"{start:%H:%M:%S}",
-        "end_0": f"{end:%Y-%m-%d}",
-        "end_1": f"{end:%H:%M:%S}",
-        "timezone": campaign.timezone,
-        "series": "",
-        "edition": campaign.edition,
-    }
-    links = list(campaign.campaign_hashtags.all())
-    prefix = "campaign_hashtags"
-    data |= {
-        f"{prefix}-TOTAL_FORMS": str(len(links)),
-        f"{prefix}-INITIAL_FORMS": str(len(links)),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-    for i, link in enumerate(links):
-        data |= {
-            f"{prefix}-{i}-id": str(link.pk),
-            f"{prefix}-{i}-campaign": str(campaign.pk),
-            f"{prefix}-{i}-hashtag": str(link.hashtag_id),
-            f"{prefix}-{i}-position": str(link.position),
-            f"{prefix}-{i}-color": link.color,
-        }
-    return data
+    return campaign_change_data(campaign, start=start, name=name)
 
 
 @pytest.fixture
@@ -243,6 +213,7 @@ def test_an_organizer_without_the_dates_permission_sees_dates_read_only(
     fields = page.context["adminform"].form.fields
     assert "name" in fields
     assert not {"start", "end", "timezone"} & set(fields)
+    assert "2026-09-14 00:00 (America/New_York)" in page.content.decode()  # as the form types it
     response = client.post(
         _change_url(dated_campaign), _change_data(dated_campaign, start=NEW_START, name="Renamed")
     )

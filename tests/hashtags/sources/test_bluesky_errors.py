@@ -26,6 +26,7 @@ def test_a_wrong_app_password_is_permanent():
     assert "BLUESKY_APP_PASSWORD" in caught.value.reason
     assert PASSWORD not in str(caught.value)
     assert caught.value.__cause__ is None  # nothing that carries the request body
+    assert caught.value.hashtags == ()  # the login failed: every hashtag's search did
 
 
 @pytest.mark.parametrize("nsid", ["com.atproto.server.createSession", "app.bsky.feed.searchPosts"])
@@ -72,6 +73,7 @@ def test_a_server_error_is_transient(status, fixture):
 
     assert not caught.value.permanent
     assert not caught.value.rate_limited
+    assert caught.value.hashtags == ("nhitweek",)
 
 
 @pytest.mark.parametrize(

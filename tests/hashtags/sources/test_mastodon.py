@@ -288,6 +288,8 @@ def test_each_hashtag_keeps_its_own_cursor(rsps, client):
         {"min_id": {"nhitweek": NEWEST_LATEST}},
         {"min_id": {"nhitweek": NEWEST_LATEST}},
     ]
+    # Each page says whose search it is, so its warnings go on that hashtag's poll log row.
+    assert [page.hashtags for page in pages] == [("nhitweek",), ("ihearthit",)]
     # The instance information is asked for once per client, not per tag.
     assert [path for path, _ in requested(rsps)].count("/api/v2/instance/") == 1
 
@@ -325,6 +327,7 @@ def test_http_failures_are_permanent_or_transient(rsps, client, recording, perma
     assert caught.value.permanent is permanent
     assert not caught.value.rate_limited
     assert words in caught.value.reason
+    assert caught.value.hashtags == ("nhitweek",)
 
 
 def test_a_rate_limit_is_transient_until_the_reset_time(rsps, client):

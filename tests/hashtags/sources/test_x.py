@@ -41,6 +41,7 @@ def test_it_reads_two_pages_into_normalized_posts_with_authors_tags_and_links():
     pages = collect(make_client(), first_cursor())
 
     assert [len(p.posts) for p in pages] == [3, 2]
+    assert {p.hashtags for p in pages} == {("hitworks", "ihearthit", "nhitweek")}
     original, retweet, reply = pages[0].posts
     assert original.external_id == "2100237776057274369"
     assert original.text.startswith("Kicking off #NHITweek & #HITworks")  # &amp; unescaped

@@ -49,6 +49,7 @@ def test_a_rate_limit_is_transient_until_the_reset_header():
     assert caught.value.rate_limited
     assert caught.value.retry_at == datetime.fromtimestamp(reset, tz=UTC)
     assert len(responses.calls) == 1  # tweepy did not sleep and retry
+    assert caught.value.hashtags == ("hitworks", "ihearthit", "nhitweek")  # the query's tags
 
 
 @pytest.mark.parametrize("status", [429, 403])
