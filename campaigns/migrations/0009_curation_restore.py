@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("campaigns", "0007_chat_readings"),
+        ("campaigns", "0008_accounts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
