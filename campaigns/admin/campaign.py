@@ -148,6 +148,16 @@ class CampaignHashtagFormSet(forms.BaseInlineFormSet):
                 )
                 form.add_error("tag", message)
             holders.setdefault(form.tag_name, typed)
+        # A stored row holds its hashtag until the save: two rows cannot trade hashtags.
+        stored = {form.instance.hashtag.name: form for form in rows if form.instance.pk}
+        for form in rows:
+            other = stored.get(form.tag_name)
+            if form.instance.pk and other is not None and other is not form:
+                form.add_error(
+                    "tag",
+                    f"#{other.instance.hashtag.display} is on another row until this is saved; "
+                    "to reorder the hashtags, change their positions.",
+                )
         if self.may_create_hashtags:
             return
         known = set(Hashtag.objects.filter(name__in=holders).values_list("name", flat=True))
@@ -165,7 +175,8 @@ class CampaignHashtagFormSet(forms.BaseInlineFormSet):
             if holder is not form:
                 form.add_error(
                     "color",
-                    f"{holder.cleaned_data['tag']} has this colour already; pick another so "
+                    f"{holder.cleaned_data.get('tag') or '#' + holder.tag_name} has this colour "
+                    "already; pick another so "
                     "their lines can be told apart.",
                 )
 

@@ -157,6 +157,17 @@ def test_two_new_rows_with_one_hashtag_are_refused(client, organizer, week):
     assert "#HealthIT is already on this campaign" in errors[4]["tag"][0]
 
 
+def test_two_rows_cannot_trade_hashtags_in_one_save(client, organizer, week):
+    client.force_login(organizer)
+    data = campaign_change_data(week)
+    data[f"{PREFIX}-0-tag"], data[f"{PREFIX}-1-tag"] = "#HITworks", "#NHITweek"
+    response = client.post(_change(week), data)
+    assert response.status_code == 200
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert "to reorder the hashtags, change their positions" in formset.forms[0].errors["tag"][0]
+    assert [tag for tag, _, _ in _links(week)] == ["NHITweek", "HITworks", "IHeartHIT"]
+
+
 def test_a_new_row_left_empty_is_ignored_whatever_colour_it_was_given(client, organizer, week):
     client.force_login(organizer)
     row = {"tag": "", "position": "9", "color": PALETTE[0]}
