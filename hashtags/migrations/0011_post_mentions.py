@@ -11,7 +11,7 @@ import hashtags.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("hashtags", "0009_post_quote_of"),
+        ("hashtags", "0010_polllog_source_time"),
     ]
 
     operations = [
