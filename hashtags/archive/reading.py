@@ -22,7 +22,8 @@ from django.core.exceptions import ValidationError
 from ..models import Platform
 from ..normalize import hashtag_normalize
 from ..sources import x_posts as x_source
-from ..sources.base import AuthorData, PostData, mentions_unique
+from ..sources.base import AuthorData, PostData
+from ..sources.mentions import mentions_unique
 from .bounded import RecordTooLong, TextLines, json_bounded, lines_bounded
 from .cells import cell_unguard
 from .records import AUTHOR_FIELDS, MENTIONS_SEPARATOR, POST_FIELDS, is_list, mention_read
@@ -162,7 +163,7 @@ def _post_from(
         external_id=external_id,
         author=AuthorData(platform=platform, **people),
         hashtags=tuple(dict.fromkeys(hashtag_normalize(tag) for tag in hashtags)),
-        mentions=mentions_unique(mention_read(_text(token)) for token in mentions),
+        mentions=mentions_unique(mention_read(platform, _text(token)) for token in mentions),
         **values,
     )
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from ..ingest.rows import AUTHOR, POST, POST_DATA, Column
 from ..models import MentionRole
-from ..sources.base import Mention, mention_of
+from ..sources.base import Mention
+from ..sources.mentions import mention_of
 
 AUTHOR_FIELDS = tuple(c for c in AUTHOR if c.name != "platform")  # the post's platform is its
 POST_FIELDS = POST_DATA  # besides platform and external_id, which every record starts with
@@ -53,12 +54,13 @@ def mention_token(mention: Mention) -> str:
     return f"{token}:{mention.uid}" if mention.uid else token
 
 
-def mention_read(token: str) -> Mention:
-    """The mention a token names, as mention_of stores it; ValueError when it names none or
-    holds a part mention_of would drop."""
+def mention_read(platform: str, token: str) -> Mention:
+    """The mention a token names on a post of `platform`, as mention_of stores it; ValueError
+    when it names none or holds a part mention_of would drop."""
     role, _, rest = token.partition(":")
     handle, _, uid = rest.partition(":")
-    mention = mention_of(role, handle=handle, uid=uid) if role in MentionRole.values else None
+    known = role in MentionRole.values
+    mention = mention_of(platform, role, handle=handle, uid=uid) if known else None
     if mention is None or bool(handle.strip()) > bool(mention.handle):
         raise ValueError(f"not a mention: {token[:80]!r}")
     if bool(uid.strip()) > bool(mention.uid):  # a part given but not usable

@@ -8,7 +8,7 @@ whether to back off (transient, optionally until `retry_at`) or to disable the s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -29,35 +29,12 @@ class AuthorData:
 @dataclass(frozen=True)
 class Mention:
     """An account a post is addressed to, on the post's platform (hashtags.models.PostMention):
-    role is a MentionRole value; handle and uid (the platform's account id) as mention_of
-    makes them, "" when unknown (but never both)."""
+    role is a MentionRole value; handle and uid (the platform's account id) as
+    hashtags.sources.mentions.mention_of makes them, "" when unknown (but never both)."""
 
     role: str
     handle: str = ""
     uid: str = ""
-
-
-def mention_of(role: str, *, handle: str | None = "", uid: str | None = "") -> Mention | None:
-    """The mention as stored: the handle without its '@', both lower-case, as every platform
-    compares handles and ids (X user ids are digits, Bluesky DIDs lower-case); None when
-    neither is usable. An unusable one (too long, or holding a space or a separator of the
-    archive records, which no platform's account names hold) counts as unknown."""
-    name = (handle or "").strip().removeprefix("@").lower()
-    key = (uid or "").strip().lower()
-    name = name if _usable(name, colon=False) else ""
-    key = key if _usable(key, colon=True) else ""
-    return Mention(role=str(role), handle=name, uid=key) if name or key else None
-
-
-def _usable(value: str, *, colon: bool) -> bool:
-    if len(value) > 255 or ";" in value or (not colon and ":" in value):
-        return False
-    return not any(c.isspace() or not c.isprintable() for c in value)
-
-
-def mentions_unique(mentions: Iterable[Mention | None]) -> tuple[Mention, ...]:
-    """The mentions given, each once, in the order first given (None left out)."""
-    return tuple(dict.fromkeys(m for m in mentions if m is not None))
 
 
 @dataclass(frozen=True)

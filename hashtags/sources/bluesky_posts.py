@@ -20,7 +20,8 @@ from django.core.exceptions import ValidationError
 from hashtags.normalize import hashtag_normalize
 
 from ..models import MentionRole
-from .base import AuthorData, Mention, PostData, mention_of, mentions_unique
+from .base import AuthorData, Mention, PostData
+from .mentions import mention_of, mentions_unique
 
 PLATFORM = "bluesky"
 
@@ -85,7 +86,11 @@ def _post(raw: dict[str, Any], *, now: datetime) -> PostData:
         conversation_id=(reply.get("root") or {}).get("uri", "") or uri,
         mentions=mentions_unique(
             [
-                *(mention_of(MentionRole.MENTION, uid=did) for did in mentioned if _is_did(did)),
+                *(
+                    mention_of(PLATFORM, MentionRole.MENTION, uid=did)
+                    for did in mentioned
+                    if _is_did(did)
+                ),
                 _written_by(MentionRole.REPLY, reply_to),
                 _written_by(MentionRole.QUOTE, quote_of),
             ]
@@ -99,7 +104,11 @@ def _written_by(role: str, uri: Any) -> Mention | None:
     if not isinstance(uri, str) or not uri.startswith("at://"):
         return None
     repo = uri.removeprefix("at://").split("/", 1)[0]
-    return mention_of(role, uid=repo) if _is_did(repo) else mention_of(role, handle=repo)
+    return (
+        mention_of(PLATFORM, role, uid=repo)
+        if _is_did(repo)
+        else mention_of(PLATFORM, role, handle=repo)
+    )
 
 
 def _author(raw: dict[str, Any]) -> AuthorData:

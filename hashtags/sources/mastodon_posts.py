@@ -21,7 +21,8 @@ from django.core.exceptions import ValidationError
 
 from ..models import MentionRole
 from ..normalize import hashtag_normalize
-from .base import AuthorData, Mention, PostData, mention_of, mentions_unique
+from .base import AuthorData, Mention, PostData
+from .mentions import mention_of, mentions_unique
 
 PLATFORM = "mastodon"
 # Quote states whose quoted status is given: accepted, and (4.5) accepted but hidden from the
@@ -96,19 +97,23 @@ def _mentions(status: Any, body: Any, *, host: str) -> tuple[Mention, ...]:
     """The accounts a status mentions, and the authors of the statuses it answers, quotes and
     boosts, each as user@server (Mastodon ids are each server's own: no uid)."""
     listed = [m for m in body.get("mentions") or [] if isinstance(m, dict)]
-    found = [mention_of(MentionRole.MENTION, handle=_acct(m, host=host)) for m in listed]
+    found = [mention_of(PLATFORM, MentionRole.MENTION, handle=_acct(m, host=host)) for m in listed]
     parent = status.get("in_reply_to_account_id")
     if parent:  # a local id: the parent's author is mentioned (Mastodon adds it) or is its own
         own = status.get("account") or {}
         written = [own, *listed]
         account = next((a for a in written if str(a.get("id")) == str(parent)), None)
         if account is not None:
-            found.append(mention_of(MentionRole.REPLY, handle=_acct(account, host=host)))
+            found.append(mention_of(PLATFORM, MentionRole.REPLY, handle=_acct(account, host=host)))
     quoted = (_quoted(status) or {}).get("quoted_status")
     if isinstance(quoted, dict) and isinstance(quoted.get("account"), dict):
-        found.append(mention_of(MentionRole.QUOTE, handle=_acct(quoted["account"], host=host)))
+        found.append(
+            mention_of(PLATFORM, MentionRole.QUOTE, handle=_acct(quoted["account"], host=host))
+        )
     if body is not status:  # a boost
-        found.append(mention_of(MentionRole.REPOST, handle=_acct(body["account"], host=host)))
+        found.append(
+            mention_of(PLATFORM, MentionRole.REPOST, handle=_acct(body["account"], host=host))
+        )
     return mentions_unique(found)
 
 

@@ -19,7 +19,8 @@ from django.core.exceptions import ValidationError
 from hashtags.models import MentionRole
 from hashtags.normalize import hashtag_normalize
 
-from .base import AuthorData, Mention, PostData, mention_of, mentions_unique
+from .base import AuthorData, Mention, PostData
+from .mentions import mention_of, mentions_unique
 
 PLATFORM = "x"
 
@@ -75,7 +76,10 @@ def _post(
         conversation_id=tweet.get("conversation_id") or "",
         mentions=mentions_unique(
             [
-                *(mention_of(MentionRole.MENTION, handle=m[0], uid=m[1]) for m in mentioned),
+                *(
+                    mention_of(PLATFORM, MentionRole.MENTION, handle=m[0], uid=m[1])
+                    for m in mentioned
+                ),
                 _wrote(
                     MentionRole.REPLY,
                     refs.get("replied_to"),
@@ -130,7 +134,7 @@ def _wrote(
     handle = handle or next((name for name, i in named if i and i == author_id), "")
     if not handle and given_id in ("", author_id):
         handle = given_name
-    return mention_of(role, handle=handle, uid=author_id)
+    return mention_of(PLATFORM, role, handle=handle, uid=author_id)
 
 
 def _text_and_entities(tweet: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:

@@ -166,18 +166,27 @@ def _store_a_week_of_posts() -> None:
     posts = [post(i, tags=("nhitweek", "hitworks"), likes=i, replies=1) for i in range(1, 6)]
     senator = Mention(role="mention", handle="senhealth", uid="1580000000000000001")
     posts[0] = replace(posts[0], mentions=(senator, Mention(role="mention", uid="42")))
-    posts[1] = replace(posts[1], quote_of="p1", mentions=(Mention("quote", "user1", "a1"),))
+    posts[1] = replace(posts[1], quote_of="p1", mentions=(Mention("quote", "user1", "101"),))
     # a reply that quotes
     posts[2] = replace(
         posts[2],
         reply_to="p1",
         quote_of="p2",
-        mentions=(Mention("reply", "user1", "a1"), Mention("quote", uid="did:plc:x:y")),
+        mentions=(Mention("reply", "user1", "101"), Mention("quote", uid="146569971")),
+    )
+    # On Bluesky a mention is a DID; on Mastodon user@server.
+    posts[3] = replace(
+        post(4, tags=("nhitweek",), platform="bluesky"),
+        mentions=(Mention("mention", uid="did:plc:senhelpcmte2x7kq4rw5vb3m"),),
+    )
+    posts[4] = replace(
+        post(5, tags=("hitworks",), platform="mastodon"),
+        mentions=(Mention("reply", handle="dr_lee@hachyderm.io"),),
     )
     posts += [
         replace(
             post(6, tags=("ihearthit",), is_repost=True, likes=3, author_n=2),
-            mentions=(senator, Mention("repost", handle="dr_lee@hachyderm.io")),
+            mentions=(senator, Mention("repost", handle="healthitnerd")),
         )
     ]
     tricky = post(7, tags=("nhitweek",), likes=2)
@@ -257,11 +266,15 @@ def test_an_export_writes_each_posts_mentions_as_role_handle_uid(week, tmp_path)
     records = {r["external_id"]: r for r in map(json.loads, jsonl.read_text().splitlines())}
     rows = {r["external_id"]: r for r in csv.DictReader(io.StringIO(csv_file.read_text()))}
     assert records["p1"]["mentions"] == ["mention::42", "mention:senhealth:1580000000000000001"]
-    assert records["p3"]["mentions"] == ["quote::did:plc:x:y", "reply:user1:a1"]
-    assert records["p6"]["mentions"][1] == "repost:dr_lee@hachyderm.io"
-    assert records["p4"]["mentions"] == []
-    assert rows["p3"]["mentions"] == "quote::did:plc:x:y;reply:user1:a1"
-    assert rows["p4"]["mentions"] == ""
+    assert records["p3"]["mentions"] == ["quote::146569971", "reply:user1:101"]
+    assert records["p6"]["mentions"][1] == "repost:healthitnerd"
+    assert records["p4"]["mentions"] == [
+        "mention::did:plc:senhelpcmte2x7kq4rw5vb3m"
+    ]  # a Bluesky DID
+    assert records["p5"]["mentions"] == ["reply:dr_lee@hachyderm.io"]
+    assert records["p7"]["mentions"] == []
+    assert rows["p3"]["mentions"] == "quote::146569971;reply:user1:101"
+    assert rows["p7"]["mentions"] == ""
 
 
 def test_a_twarc2_page_keeps_whom_each_tweet_is_addressed_to(week, tmp_path, write_path):

@@ -10,7 +10,8 @@ import pytest
 from hashtags.ingest import posts_upsert
 from hashtags.models import MentionRole, Post, PostMention
 from hashtags.services import hashtag_get_or_create
-from hashtags.sources.base import Mention, mention_of
+from hashtags.sources.base import Mention
+from hashtags.sources.mentions import mention_of
 from tests.support.ingest_data import post
 
 pytestmark = [pytest.mark.both_databases, pytest.mark.usefixtures("path")]
@@ -37,9 +38,11 @@ def stored() -> list[tuple]:
 
 def test_each_new_post_keeps_its_mentions_and_the_authors_it_answers_quotes_and_reposts(tags):
     page = [
-        addressed(1, SENATOR, mention_of("reply", handle="SenHealth", uid="1580000000000000001")),
-        addressed(2, mention_of("quote", uid="146569971")),
-        addressed(3, mention_of("repost", handle="healthitnerd"), is_repost=True),
+        addressed(
+            1, SENATOR, mention_of("x", "reply", handle="SenHealth", uid="1580000000000000001")
+        ),
+        addressed(2, mention_of("x", "quote", uid="146569971")),
+        addressed(3, mention_of("x", "repost", handle="healthitnerd"), is_repost=True),
         addressed(4),
     ]
     posts_upsert(posts=page)
@@ -57,7 +60,7 @@ def test_each_new_post_keeps_its_mentions_and_the_authors_it_answers_quotes_and_
 
 
 def test_storing_a_page_twice_or_a_post_again_keeps_its_mention_rows_as_they_were(tags):
-    page = [addressed(1, SENATOR), addressed(2, mention_of("mention", uid="did:plc:abc"))]
+    page = [addressed(1, SENATOR), addressed(2, mention_of("x", "mention", uid="146569971"))]
     posts_upsert(posts=page)
     before = stored()
 
@@ -81,13 +84,21 @@ def test_a_mention_given_twice_in_one_post_is_stored_once(tags):
 def test_mentions_of_each_platform_are_stored_with_the_posts_platform(tags):
     posts_upsert(
         posts=[
-            addressed(1, mention_of("mention", handle="Dr_Lee@Hachyderm.io"), platform="mastodon"),
-            addressed(2, mention_of("reply", uid="did:plc:senhelp"), platform="bluesky"),
+            addressed(
+                1,
+                mention_of("mastodon", "mention", handle="Dr_Lee@Hachyderm.io"),
+                platform="mastodon",
+            ),
+            addressed(
+                2,
+                mention_of("bluesky", "reply", uid="did:plc:senhelpcmte2x7kq4rw5vb3m"),
+                platform="bluesky",
+            ),
         ]
     )
 
     assert [row[2:] for row in stored()] == [
-        ("bluesky", "reply", "", "did:plc:senhelp"),
+        ("bluesky", "reply", "", "did:plc:senhelpcmte2x7kq4rw5vb3m"),
         ("mastodon", "mention", "dr_lee@hachyderm.io", ""),
     ]
 
@@ -96,9 +107,9 @@ def test_posts_mentioning_an_account_are_found_by_handle_or_by_id(tags):
     posts_upsert(
         posts=[
             addressed(1, SENATOR),
-            addressed(2, mention_of("mention", uid="1580000000000000001")),
-            addressed(3, mention_of("reply", handle="senhealth")),
-            addressed(4, mention_of("mention", handle="someoneelse", uid="42")),
+            addressed(2, mention_of("x", "mention", uid="1580000000000000001")),
+            addressed(3, mention_of("x", "reply", handle="senhealth")),
+            addressed(4, mention_of("x", "mention", handle="someoneelse", uid="42")),
         ]
     )
 
