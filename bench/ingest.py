@@ -4,10 +4,11 @@
 
 Works in its own scratch database (nhitweek_bench_<pid>) on the server of TEST_DATABASE_URL
 (default localhost), migrated here and dropped at the end. N synthetic posts with three
-hashtags, a fifth of them stored beforehand (untimed), go through the real storage service in
-pages of 100 (polling) and in archive-sized batches as import_posts stores them (each batch
-formatted in a thread while the previous one is stored; --serial also times them one after
-the other); the same rows are COPYed into a bare table of the posts' shape. Then a generated
+hashtags (and about 0.6 mention rows each: mentions, reply and repost authors), a fifth of
+them stored beforehand (untimed), go through the real storage service in pages of 100
+(polling) and in archive-sized batches as import_posts stores them (each batch formatted in a
+thread while the previous one is stored; --serial also times them one after the other); the
+same rows are COPYed into bare tables of the posts' and the mentions' shape. Then a generated
 jsonl file of --peak-posts posts is imported by `manage.py import_posts` in a child process,
 which reports its own peak RSS (VmHWM; peak_mb). Last line:
 BENCH ingest posts=N archive_vs_copy=R pages_vs_copy=R peak_mb=M
@@ -73,8 +74,9 @@ def main() -> None:
 
 
 def synthetic_posts(n: int) -> list:
-    """n posts by n/20 authors over a week, each with 1-3 of the tags, a tenth of them reposts."""
-    from hashtags.sources.base import AuthorData, PostData
+    """n posts by n/20 authors over a week, each with 1-3 of the tags, a tenth of them reposts;
+    a third mention an author, a fifth reply to one, every repost names the reposted one."""
+    from hashtags.sources.base import AuthorData, Mention, PostData
 
     authors = [
         AuthorData(
@@ -91,6 +93,11 @@ def synthetic_posts(n: int) -> list:
     for i in range(n):
         tags = TAGS[: 1 + i % 3] if i % 7 else TAGS[i % 3 :]
         repost = i % 10 == 9
+        other = authors[(i * 104729) % len(authors)]
+        named = {"handle": other.handle, "uid": other.external_id}
+        mentions = [Mention("mention", **named)] if i % 3 == 0 else []
+        mentions += [Mention("reply", **named)] if i % 5 == 0 else []
+        mentions += [Mention("repost", **named)] if repost else []
         posts.append(
             PostData(
                 platform="x",
@@ -108,6 +115,7 @@ def synthetic_posts(n: int) -> list:
                 quotes=i % 3,
                 is_repost=repost,
                 repost_of=str(2_000_000_000_000 + i - 1) if repost else "",
+                mentions=tuple(mentions),
             )
         )
     return posts
@@ -122,7 +130,7 @@ def _reset(existing: Sequence) -> None:
     with connection.cursor() as cur:
         cur.execute(
             "TRUNCATE hashtags_tagsetrollup, hashtags_tagsetrolluphour, hashtags_tagset, "
-            "hashtags_post, hashtags_author RESTART IDENTITY CASCADE"
+            "hashtags_postmention, hashtags_post, hashtags_author RESTART IDENTITY CASCADE"
         )
     for start in range(0, len(existing), 5000):
         posts_upsert(posts=existing[start : start + 5000])
@@ -153,16 +161,20 @@ def _archive_timed(store: Callable, posts: Sequence, size: int) -> tuple[float, 
 
 
 def _copy_timed(posts: Sequence, size: int) -> float:
-    """Format and COPY the same rows into a bare table of the posts' columns, batch by batch."""
+    """Format and COPY the same rows into bare tables of the posts' and the mentions' columns,
+    batch by batch."""
     from django.db import connection, transaction
 
-    from hashtags.ingest.rows import POST
+    from hashtags.ingest.rows import MENTION, POST
 
     extra = ["author_id", "source_id", "first_seen_at", "metrics_updated_at", "tagset_id"]
     columns = [c.name for c in POST] + extra
     with connection.cursor() as cur:
-        cur.execute("DROP TABLE IF EXISTS bench_copy")
+        cur.execute("DROP TABLE IF EXISTS bench_copy, bench_copy_mention")
         cur.execute("CREATE TABLE bench_copy (LIKE hashtags_post INCLUDING IDENTITY)")
+        cur.execute(
+            "CREATE TABLE bench_copy_mention (LIKE hashtags_postmention INCLUDING IDENTITY)"
+        )
         cur.execute("SELECT platform, external_id, id FROM hashtags_author")
         author_ids = {(p, e): pk for p, e, pk in cur.fetchall()}
     now = datetime.now(UTC).isoformat()
@@ -171,11 +183,18 @@ def _copy_timed(posts: Sequence, size: int) -> float:
         f"COPY bench_copy ({', '.join(columns)}) FROM STDIN "
         f"WITH (FORMAT csv, FORCE_NOT_NULL ({', '.join(texts)}))"
     )
+    mention_columns = ["post_id", "platform", *(c.name for c in MENTION)]
+    mention_sql = (
+        f"COPY bench_copy_mention ({', '.join(mention_columns)}) FROM STDIN "
+        "WITH (FORMAT csv, FORCE_NOT_NULL (handle, uid))"
+    )
     started = time.perf_counter()
     for start in range(0, len(posts), size):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for p in posts[start : start + size]:
+        buffer, mentions = io.StringIO(), io.StringIO()
+        writer, mention_writer = csv.writer(buffer), csv.writer(mentions)
+        for n, p in enumerate(posts[start : start + size], start=start):
+            for m in p.mentions:
+                mention_writer.writerow((n, p.platform, m.role, m.handle, m.uid))
             writer.writerow(
                 (
                     p.platform,
@@ -202,8 +221,10 @@ def _copy_timed(posts: Sequence, size: int) -> float:
                 )
             )
         buffer.seek(0)
+        mentions.seek(0)
         with transaction.atomic(), connection.cursor() as cur:
             cur.cursor.copy_expert(sql, buffer)
+            cur.cursor.copy_expert(mention_sql, mentions)
     return time.perf_counter() - started
 
 
@@ -219,7 +240,8 @@ def _peak(args: argparse.Namespace, db: dict) -> tuple[float, float, str]:
             for offset in range(0, args.peak_posts, chunk):
                 for post in synthetic_posts(min(chunk, args.peak_posts - offset)):
                     post = _shifted(post, offset)
-                    out.write(json.dumps(post_record(post=post, hashtags=post.hashtags)) + "\n")
+                    record = post_record(post=post, hashtags=post.hashtags, mentions=post.mentions)
+                    out.write(json.dumps(record) + "\n")
         command = [sys.executable, __file__, "--child-import", str(path)]
         command += ["--database", db["NAME"], "--batch", str(args.batch)]
         started = time.perf_counter()

@@ -242,6 +242,62 @@ class Post(models.Model):
         return self.likes + self.reposts + self.replies + self.quotes
 
 
+class MentionRole(models.TextChoices):
+    """Why a post names an account: it mentions it, or the account wrote the post it answers,
+    quotes or reposts."""
+
+    MENTION = "mention", "Mentions"
+    REPLY = "reply", "Replies to"
+    QUOTE = "quote", "Quotes"
+    REPOST = "repost", "Reposts"
+
+
+class PostMention(models.Model):
+    """An account a post is addressed to: one it mentions, or the author of the post it replies
+    to, quotes or reposts (role), stored once per (post, role, handle, uid).
+
+    An account is named as its platform compares accounts: `handle` lower-case (X the username,
+    Mastodon user@server with a local account qualified by its server), `uid` the platform's
+    own account id when the post says it (X the user id, Bluesky the DID; Mastodon's ids are
+    each server's own, so it has none). Either may be "" but not both: Bluesky names mentions
+    by DID alone, X sometimes an author by id alone. A scorecard matches an account by
+    (platform, uid) when it knows the id, else by (platform, handle).
+    Written by ingestion with the post when it is first stored, never again (as reply_to):
+    storing a post twice never doubles its rows. `post` is no database constraint, as in the
+    other post tables (see Post); the key is the primary key, so a row costs ingestion three
+    index entries, no more.
+    """
+
+    pk = models.CompositePrimaryKey("post", "role", "handle", "uid")
+    post = models.ForeignKey(
+        Post,
+        on_delete=models.CASCADE,
+        related_name="mentions",
+        db_constraint=False,
+        db_index=False,  # the primary key starts with the post
+    )
+    platform = KeyField(max_length=16, choices=Platform.choices)
+    role = models.CharField(max_length=8, choices=MentionRole.choices)
+    handle = KeyField(max_length=255, blank=True, default="")
+    uid = KeyField(max_length=255, blank=True, default="")
+
+    class Meta:
+        indexes = [
+            # The posts addressed to these accounts: by handle, and by the platform's id.
+            models.Index(
+                fields=["platform", "handle"],
+                condition=~models.Q(handle=""),
+                name="postmention_handle",
+            ),
+            models.Index(
+                fields=["platform", "uid"], condition=~models.Q(uid=""), name="postmention_uid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"post {self.post_id} {self.role} {self.handle or self.uid}"
+
+
 class PollState(models.Model):
     """Where polling a source stands: its cursor, when it is next due, and who holds it."""
 

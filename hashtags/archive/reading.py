@@ -23,9 +23,10 @@ from ..models import Platform
 from ..normalize import hashtag_normalize
 from ..sources import x_posts as x_source
 from ..sources.base import AuthorData, PostData
+from ..sources.mentions import mentions_unique
 from .bounded import RecordTooLong, TextLines, json_bounded, lines_bounded
 from .cells import cell_unguard
-from .records import AUTHOR_FIELDS, POST_FIELDS, is_list
+from .records import AUTHOR_FIELDS, MENTIONS_SEPARATOR, POST_FIELDS, is_list, mention_read
 
 FORMATS_IN = ("twarc2", "jsonl", "csv")
 _BIGINT_MAX = 2**63 - 1
@@ -94,12 +95,15 @@ def _twarc2_posts(page: Any) -> list[PostData]:
 def _jsonl_post(record: Any) -> list[PostData]:
     if not isinstance(record, dict) or not isinstance(record.get("author"), dict):
         raise MalformedRecord("not a post record")
-    author = record["author"]
+    author, mentions = record["author"], record.get("mentions") or []
+    if not isinstance(mentions, list):
+        raise MalformedRecord("mentions is not a list")
     return [
         _post_from(
             record,
             author={c.name: author.get(c.name) for c in AUTHOR_FIELDS},
             split=lambda value: value or [],
+            mentions=mentions,
         )
     ]
 
@@ -126,7 +130,13 @@ def _csv_records(stream: IO[bytes], *, limit: int) -> Iterator[tuple[int, list[P
                 raise MalformedRecord("wrong number of columns")
             row = {name: cell_unguard(cell) for name, cell in row.items()}
             author = {c.name: row.get(f"author_{c.name}") for c in AUTHOR_FIELDS}
-            post = _post_from(row, author=author, split=lambda value: (value or "").split())
+            mentions = (row.get("mentions") or "").split(MENTIONS_SEPARATOR)
+            post = _post_from(
+                row,
+                author=author,
+                split=lambda value: (value or "").split(),
+                mentions=[token for token in mentions if token],
+            )
             yield lines.number, [_checked(post)]
         except _MALFORMED:
             yield lines.number, None
@@ -137,8 +147,10 @@ def _post_from(
     *,
     author: dict[str, Any],
     split: Callable[[Any], Sequence[str]],
+    mentions: Sequence[Any],
 ) -> PostData:
-    """split: a list field's items (jsonl holds a list, csv a space-separated text)."""
+    """split: a list field's items (jsonl holds a list, csv a space-separated text); mentions:
+    the record's mention tokens (jsonl: its list, csv: its cell split)."""
     platform = record["platform"]
     external_id = _text(record["external_id"])
     values = {name: read(record.get(name)) for name, read in _POST_READ}
@@ -151,6 +163,7 @@ def _post_from(
         external_id=external_id,
         author=AuthorData(platform=platform, **people),
         hashtags=tuple(dict.fromkeys(hashtag_normalize(tag) for tag in hashtags)),
+        mentions=mentions_unique(mention_read(platform, _text(token)) for token in mentions),
         **values,
     )
 

@@ -4,7 +4,8 @@ INSERT ... ON CONFLICT from arrays (hashtags.ingest.bulk), in the caller's trans
 Authors are upserted (rows already holding the same values are left alone; an unknown follower
 count keeps the stored one), new posts inserted with their tag set (ON CONFLICT DO NOTHING, so a
 post a concurrent writer stored meanwhile is handled as stored), and the stored ones brought up
-to date through hashtags.ingest.stored. Each new post's rollup contribution goes into `deltas`,
+to date through hashtags.ingest.stored. A new post's mentions are inserted with it (a stored
+post keeps the ones it was stored with). Each new post's rollup contribution goes into `deltas`,
 which the caller applies. The columns are the row spec's (hashtags.ingest.rows).
 """
 
@@ -14,13 +15,23 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from ..models import Author, Post
+from ..models import Author, Post, PostMention
 from ..sources.base import AuthorData, PostData
 from ..tagsets import tagset_key
 from .bulk import insert_rows
 from .results import UpsertResult
 from .rollups import Deltas, contribution, minute_of, tagsets_ensure
-from .rows import AUTHOR, AUTHOR_DATA, POST, author_values, given_metrics, names, post_values
+from .rows import (
+    AUTHOR,
+    AUTHOR_DATA,
+    MENTION,
+    POST,
+    author_values,
+    given_metrics,
+    mention_values,
+    names,
+    post_values,
+)
 from .stored import PostKey, needs_update, posts_state, stored_update, union_key
 
 # What a page path row adds to the spec's columns: resolved by the write, not the data.
@@ -35,6 +46,8 @@ _POST_EXTRA = (
 )
 _POST_ROW = (*names(POST), *(c for c, _ in _POST_EXTRA))
 _POST_TYPES = (*(c.sql for c in POST), *(t for _, t in _POST_EXTRA))
+_MENTION_ROW = ("post_id", "platform", *names(MENTION))
+_MENTION_TYPES = ("bigint", "text", *(c.sql for c in MENTION))
 _KEEPS = [c.name for c in AUTHOR if c.unknown_keeps]  # None: the stored value stays
 _KEEPS_AT = [_AUTHOR_ROW.index(name) for name in _KEEPS]
 
@@ -81,6 +94,7 @@ def page_store(
         returning=("id", "platform", "external_id"),
     )
     new_ids = {(platform, ext): pk for pk, platform, ext in inserted}
+    _mentions_insert(fresh, new_ids)
     for p, tagset_id in zip(fresh, tagsets, strict=True):
         key = (p.platform, p.external_id)
         if key not in new_ids:
@@ -97,6 +111,23 @@ def page_store(
     )
     result.linked(outcome.grown)
     return sorted(new_ids.values())
+
+
+def _mentions_insert(fresh: list[PostData], new_ids: dict[PostKey, int]) -> None:
+    """The mentions of the posts this page stored first (a conflict is a row already there)."""
+    rows = [
+        (new_ids[key], p.platform, *mention_values(m))
+        for p in fresh
+        if p.mentions and (key := (p.platform, p.external_id)) in new_ids
+        for m in p.mentions
+    ]
+    insert_rows(
+        table=PostMention._meta.db_table,
+        columns=_MENTION_ROW,
+        types=_MENTION_TYPES,
+        rows=rows,
+        conflict="ON CONFLICT DO NOTHING",
+    )
 
 
 def _changed(table: str, columns: Sequence[str]) -> str:

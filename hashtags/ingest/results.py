@@ -43,6 +43,7 @@ class Staged:
     group_of: tuple[int, ...]  # per post (in batch order)
     group_counts: tuple[int, ...]
     sums: str  # CSV: group, platform, minute, posts, reposts, likes, replies, shares, quotes
+    mentions: str = ""  # CSV: post (its n), role, handle, uid
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
-"""The one description of a stored author row and post row, so a new column is one edit.
+"""The one description of a stored author row, post row and mention row, so a new column is
+one edit.
 
-Each column says its name (the model field's and the normalized data's: AuthorData, PostData),
+Each column says its name (the model field's and the normalized data's: AuthorData, PostData,
+Mention),
 its SQL type and, for text, its length; how a value is stored follows from those (_STORED).
 The page path (INSERT from arrays), the COPY path (CSV and its temporary tables)
 and the archive reader and writer are all built from these lists.
@@ -19,7 +21,7 @@ class Column:
     name: str
     sql: str  # text, bigint, bool, timestamptz or jsonb (what hashtags.ingest.bulk sends)
     cut: int | None = None  # text: the longest value stored (the model field's max_length)
-    key: bool = False  # part of the (platform, external_id) key: compared byte by byte
+    key: bool = False  # part of the row's unique key ((platform, external_id)): byte by byte
     # None (the source did not know it) keeps the stored value; a new row gets 0.
     unknown_keeps: bool = False
 
@@ -90,6 +92,13 @@ POST = (
     Column("quote_of", "text", 255),
     Column("conversation_id", "text", 255),
 )
+# The mention columns ingestion writes from each Mention of a new post's PostData.mentions
+# (hashtags.models.PostMention). The rest comes from the write: post_id, and the post's platform.
+MENTION = (
+    Column("role", "text", 8),
+    Column("handle", "text", 255, key=True),
+    Column("uid", "text", 255, key=True),
+)
 AUTHOR_DATA = tuple(c for c in AUTHOR if not c.key)  # what an author upsert may change
 POST_DATA = tuple(c for c in POST if not c.key)
 METRICS = ("likes", "reposts", "replies", "quotes")  # the only values a stored post updates
@@ -101,6 +110,7 @@ def names(columns: Sequence[Column]) -> list[str]:
 
 author_values = values_of(AUTHOR)
 post_values = values_of(POST)
+mention_values = values_of(MENTION)
 # A post's metrics as they would be stored: (likes, reposts, replies, quotes).
 given_metrics: Callable[[Any], tuple[int, int, int, int]] = values_of(
     [c for name in METRICS for c in POST if c.name == name]

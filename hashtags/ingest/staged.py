@@ -1,14 +1,14 @@
 """The archive path on PostgreSQL: COPY a prepared batch into temporary tables, store it in a
 few set-based statements (hashtags.ingest.staged_sql).
 
-stage_prepare runs without the database (in the import's prefetch thread): it formats authors
-and posts as CSV, groups the posts by the set of tag names they carry, and sums the rollup
-contribution of every post per (group, platform, minute) as if all were new, as CSV too.
-staged_store makes the groups' tag sets, COPYs the three, upserts authors and inserts the new
-posts with their tag set (one round trip), reads the state of the posts that were not
-new, brings those up to date through hashtags.ingest.stored like a page's, and adds to the rollups
-the pre-summed batch less the posts that were not new plus the stored posts' changes (one
-round trip). Locks come in the page path's order (tag sets, authors, new posts by key, stored
+stage_prepare runs without the database (in the import's prefetch thread): it formats authors,
+posts and their mentions as CSV, groups the posts by the set of tag names they carry, and sums
+the rollup contribution of every post per (group, platform, minute) as if all were new, as CSV
+too. staged_store makes the groups' tag sets, COPYs them, upserts authors and inserts the new
+posts with their tag set and mentions (one round trip), reads the state of the posts that were
+not new, brings those up to date through hashtags.ingest.stored like a page's, and adds to the
+rollups the pre-summed batch less the posts that were not new plus the stored posts' changes
+(one round trip). Locks come in the page path's order (tag sets, authors, new posts by key, stored
 posts by key, rollup rows by key), so both paths run side by side without deadlocks; a tag set
 that only a stored post's growth needs is made before any lock is taken, by a restart
 (hashtags.ingest.rollups.TagSetsMissing).
@@ -31,7 +31,7 @@ from ..tagsets import tagset_key
 from . import staged_sql as sql
 from .results import Prepared, Staged, UpsertResult
 from .rollups import Deltas, contribution, minute_of, tagsets_ensure
-from .rows import POST_DATA, Column, given_metrics, values_of
+from .rows import MENTION, POST_DATA, Column, given_metrics, values_of
 from .stored import PostKey, State, state_of, stored_update
 
 AUTHORS_REMEMBERED = 200_000  # authors_sent entries kept by one import (about 30 MB at most)
@@ -43,6 +43,7 @@ class AuthorsMissing(Exception):
 
 _post_csv = values_of(POST_DATA, csv=True)
 _author_csv = values_of(sql.AUTHOR_STAGED, csv=True)
+_mention_csv = values_of(MENTION, csv=True)
 
 
 def _authors_new(
@@ -72,8 +73,9 @@ def stage_prepare(
     groups: dict[tuple[str, ...], int] = {}
     group_of: list[int] = []
     sums: dict[tuple[int, str, datetime], list[int]] = defaultdict(lambda: [0] * 6)
-    posts = io.StringIO()
+    posts, mentions = io.StringIO(), io.StringIO()
     row = csv.writer(posts).writerow
+    mention_row = csv.writer(mentions).writerow
     for n, p in enumerate(batch):
         a = p.author
         authors[(a.platform, a.external_id)] = a  # the last post's copy wins, as on the page path
@@ -85,6 +87,8 @@ def stage_prepare(
             for i, value in enumerate(contribution(bool(p.is_repost), *given_metrics(p))):
                 acc[i] += value
         row((n, g, p.platform, p.external_id, a.external_id, *_post_csv(p)))  # sql.POST_STAGED
+        for m in dict.fromkeys(p.mentions) if p.mentions else ():  # each once: the unique key
+            mention_row((n, *_mention_csv(m)))  # sql.MENTION_STAGED
     people = io.StringIO()
     csv.writer(people).writerows(_authors_new(authors, authors_sent))
     counts = [0] * len(groups)
@@ -103,6 +107,7 @@ def stage_prepare(
         group_of=tuple(group_of),
         group_counts=tuple(counts),
         sums=rolled.getvalue(),
+        mentions=mentions.getvalue(),
     )
 
 
@@ -137,7 +142,10 @@ def staged_store(
     }
     with connection.cursor() as cursor:
         _stage(cursor, staged)
-        cursor.execute(sql.AUTHORS + (sql.NEW if safe else sql.NEW_FAST) + sql.OLD, params)
+        mentions = sql.MENTIONS if staged.mentions else ""
+        cursor.execute(
+            sql.AUTHORS + (sql.NEW if safe else sql.NEW_FAST) + mentions + sql.OLD, params
+        )
         old_rows = cursor.fetchall()
         if any(lost for *_, lost in old_rows):  # an author left out as sent was not stored
             raise AuthorsMissing
@@ -212,6 +220,8 @@ def _stage(cursor: Any, staged: Staged) -> None:
     _copy(cursor, "_ingest_author", sql.AUTHOR_STAGED, staged.authors)
     _copy(cursor, "_ingest_post", sql.POST_STAGED, staged.posts)
     _copy(cursor, "_ingest_sum", sql.SUM_STAGED, staged.sums)
+    if staged.mentions:
+        _copy(cursor, "_ingest_mention", sql.MENTION_STAGED, staged.mentions)
 
 
 def _copy(cursor: Any, table: str, columns: Sequence[Column], data: str) -> None:

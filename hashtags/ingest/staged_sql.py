@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from .rows import AUTHOR, AUTHOR_DATA, POST, POST_DATA, Column, names
+from .rows import AUTHOR, AUTHOR_DATA, MENTION, POST, POST_DATA, Column, names
 
 # What the COPY path stages besides the spec's columns: each post's place in the batch (n) and
 # its group of tag names (g), its author by external id; the summed rollups per group.
@@ -20,6 +20,7 @@ POST_STAGED = (
     Column("author_external_id", "text", key=True),
     *POST_DATA,
 )
+MENTION_STAGED = (Column("n", "int"), *MENTION)  # a mention of the batch's n-th post
 SUM_STAGED = (
     Column("g", "int"),
     Column("platform", "text"),
@@ -51,6 +52,7 @@ CREATE TEMP TABLE IF NOT EXISTS _ingest_post ({_table(POST_STAGED)},
     staged_id bigint DEFAULT nextval('{{sequence}}'::regclass)
 ) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS _ingest_sum ({_table(SUM_STAGED)}) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS _ingest_mention ({_table(MENTION_STAGED)}) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS _ingest_old (
     n int, g int, platform text COLLATE "C", external_id text COLLATE "C",
     created_at timestamptz, is_repost boolean, likes bigint, reposts bigint, replies bigint,
@@ -63,7 +65,7 @@ CREATE TEMP TABLE IF NOT EXISTS _ingest_delta (
 # atomic blocks): ON COMMIT DELETE ROWS empties the tables at every commit.
 STAGE_CLEAR = (
     "DELETE FROM _ingest_author; DELETE FROM _ingest_post; DELETE FROM _ingest_sum; "
-    "DELETE FROM _ingest_old; DELETE FROM _ingest_delta;"
+    "DELETE FROM _ingest_mention; DELETE FROM _ingest_old; DELETE FROM _ingest_delta;"
 )
 # The temporary tables have no statistics, so the planner's row estimates are guesses;
 # compiling the statements (JIT) for those guesses costs more than running them.
@@ -124,6 +126,15 @@ NEW_FAST = NEW.replace(
     "        WHERE p.platform = s.platform AND p.external_id = s.external_id)\n"
     "    ORDER BY s.n\n",
 )
+# The mentions of the posts just inserted, by the id each drew (a post that was not new keeps
+# the ones it was stored with).
+MENTIONS = f"""
+INSERT INTO hashtags_postmention (post_id, platform, {_listed(MENTION)})
+SELECT s.staged_id, s.platform, {_listed(MENTION, "m.")}
+FROM _ingest_mention m
+JOIN _ingest_post s ON s.n = m.n
+WHERE NOT EXISTS (SELECT FROM _ingest_old o WHERE o.n = m.n);
+"""
 # The staged posts that were not new, and the stored state (as hashtags.ingest.stored reads it, no
 # lock) of those whose metrics or tag set differ from what the batch brings.
 OLD = """

@@ -27,6 +27,17 @@ class AuthorData:
 
 
 @dataclass(frozen=True)
+class Mention:
+    """An account a post is addressed to, on the post's platform (hashtags.models.PostMention):
+    role is a MentionRole value; handle and uid (the platform's account id) as
+    hashtags.sources.mentions.mention_of makes them, "" when unknown (but never both)."""
+
+    role: str
+    handle: str = ""
+    uid: str = ""
+
+
+@dataclass(frozen=True)
 class PostData:
     platform: str
     external_id: str
@@ -46,6 +57,8 @@ class PostData:
     reply_to: str = ""  # external id of the parent post, when a reply
     quote_of: str = ""  # id of the quoted post, when a quote (named as reply_to names a parent)
     conversation_id: str = ""
+    # The accounts it mentions, and the authors of the posts it replies to, quotes or reposts.
+    mentions: tuple[Mention, ...] = ()
 
 
 @dataclass

@@ -1,8 +1,10 @@
 """Reads Bluesky post views into `PostData`, kept apart from the client's session and paging.
 
 Both searchPosts and getPosts return post views. Tags come from the record's tag facets and
-`tags`, links from its link facets and link card, the quoted post from its record embed; a post
-that cannot be read is skipped with a warning instead of failing its whole page. A post view's
+`tags`, links from its link facets and link card, the quoted post from its record embed, the
+accounts it mentions from its mention facets (by DID) and the authors of the posts it answers
+and quotes from their at:// URIs (the DID they start with); a post that cannot be read is
+skipped with a warning instead of failing its whole page. A post view's
 author carries no follower count, so authors leave here with followers=None (unknown); the
 client fills them in (bluesky_profiles).
 """
@@ -17,12 +19,15 @@ from django.core.exceptions import ValidationError
 
 from hashtags.normalize import hashtag_normalize
 
-from .base import AuthorData, PostData
+from ..models import MentionRole
+from .base import AuthorData, Mention, PostData
+from .mentions import mention_of, mentions_unique
 
 PLATFORM = "bluesky"
 
 _TEXT_TAG = re.compile(r"(?<![\w&/])[#\uff03](\w+)")
 _POST_URI = re.compile(r"at://[^/]+/app\.bsky\.feed\.post/[^/]+")
+_MENTION = "app.bsky.richtext.facet#mention"  # {"did": ...}: the text shows a handle, maybe old
 
 
 def _posts_from(raw_posts: list[Any]) -> tuple[list[PostData], list[str]]:
@@ -58,6 +63,9 @@ def _post(raw: dict[str, Any], *, now: datetime) -> PostData:
     links = [x.get("uri") for x in features if x.get("$type") == "app.bsky.richtext.facet#link"]
     links += _embed_links(record.get("embed"))
     reply = record.get("reply") or {}
+    reply_to = (reply.get("parent") or {}).get("uri", "")
+    quote_of = _quote_of(record.get("embed"))
+    mentioned = [x.get("did") for x in features if x.get("$type") == _MENTION]
     return PostData(
         platform=PLATFORM,
         external_id=uri,
@@ -73,9 +81,33 @@ def _post(raw: dict[str, Any], *, now: datetime) -> PostData:
         replies=int(raw.get("replyCount") or 0),
         quotes=int(raw.get("quoteCount") or 0),
         # searchPosts returns posts only, never reposts, so is_repost stays False.
-        reply_to=(reply.get("parent") or {}).get("uri", ""),
-        quote_of=_quote_of(record.get("embed")),
+        reply_to=reply_to,
+        quote_of=quote_of,
         conversation_id=(reply.get("root") or {}).get("uri", "") or uri,
+        mentions=mentions_unique(
+            [
+                *(
+                    mention_of(PLATFORM, MentionRole.MENTION, uid=did)
+                    for did in mentioned
+                    if _is_did(did)
+                ),
+                _written_by(MentionRole.REPLY, reply_to),
+                _written_by(MentionRole.QUOTE, quote_of),
+            ]
+        ),
+    )
+
+
+def _written_by(role: str, uri: Any) -> Mention | None:
+    """The author of the post an at:// URI names: the repository it starts with, a DID (or,
+    in an older form, a handle)."""
+    if not isinstance(uri, str) or not uri.startswith("at://"):
+        return None
+    repo = uri.removeprefix("at://").split("/", 1)[0]
+    return (
+        mention_of(PLATFORM, role, uid=repo)
+        if _is_did(repo)
+        else mention_of(PLATFORM, role, handle=repo)
     )
 
 
@@ -131,6 +163,10 @@ def _hashtags(tags: list[Any]) -> list[str]:
         except ValidationError:
             continue
     return _unique(found)
+
+
+def _is_did(value: Any) -> TypeGuard[str]:
+    return isinstance(value, str) and value.startswith("did:")
 
 
 def _is_web_url(url: Any) -> TypeGuard[str]:

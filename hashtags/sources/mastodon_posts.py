@@ -2,7 +2,11 @@
 
 A boost is stored as a repost carrying its original's text, tags and links; a status's HTML
 becomes plain text plus the links its author shared (not mentions or hashtags). The statuses it
-answers and quotes are named by the polled server's ids for them.
+answers and quotes are named by the polled server's ids for them. Accounts are user@server: a
+local one's `acct` comes without its server, which its profile address (or the polled server)
+gives; so are the ones it mentions (`mentions`, a boost's its original's) and the authors of the
+statuses it answers (`in_reply_to_account_id`, a local id, found among its mentions or as its
+own author), quotes and boosts.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 
+from ..models import MentionRole
 from ..normalize import hashtag_normalize
-from .base import AuthorData, PostData
+from .base import AuthorData, Mention, PostData
+from .mentions import mention_of, mentions_unique
 
 PLATFORM = "mastodon"
 # Quote states whose quoted status is given: accepted, and (4.5) accepted but hidden from the
@@ -62,28 +68,65 @@ def _post(status: Any, *, tag: str, host: str) -> PostData:
         # Server-local id: the API gives no uri for the parent.
         reply_to=str(status.get("in_reply_to_id") or ""),
         quote_of=_quote_of(status),
+        mentions=_mentions(status, body, host=host),
     )
 
 
-def _quote_of(status: Any) -> str:
-    """The polled server's id of the status this one quotes, as reply_to names a parent.
+def _quoted(status: Any) -> dict[str, Any] | None:
+    """The `quote` of a status, when it is approved.
 
     Since Mastodon 4.4 `quote` is a Quote (the quoted status whole) or a ShallowQuote (its id
     only), or null; older servers send no such field. Only an approved quote names its status:
-    pending, rejected, revoked and deleted ones (and states yet unknown) give "".
+    pending, rejected, revoked and deleted ones (and states yet unknown) give None.
     """
     quote = status.get("quote")
     if not isinstance(quote, dict) or quote.get("state") not in _QUOTE_APPROVED:
-        return ""
+        return None
+    return quote
+
+
+def _quote_of(status: Any) -> str:
+    """The polled server's id of the status this one quotes, as reply_to names a parent."""
+    quote = _quoted(status) or {}
     quoted = quote.get("quoted_status")
     quoted_id = quoted.get("id") if isinstance(quoted, dict) else quote.get("quoted_status_id")
     return str(quoted_id or "")
 
 
-def _author(account: Any, *, host: str) -> AuthorData:
+def _mentions(status: Any, body: Any, *, host: str) -> tuple[Mention, ...]:
+    """The accounts a status mentions, and the authors of the statuses it answers, quotes and
+    boosts, each as user@server (Mastodon ids are each server's own: no uid)."""
+    listed = [m for m in body.get("mentions") or [] if isinstance(m, dict)]
+    found = [mention_of(PLATFORM, MentionRole.MENTION, handle=_acct(m, host=host)) for m in listed]
+    parent = status.get("in_reply_to_account_id")
+    if parent:  # a local id: the parent's author is mentioned (Mastodon adds it) or is its own
+        own = status.get("account") or {}
+        written = [own, *listed]
+        account = next((a for a in written if str(a.get("id")) == str(parent)), None)
+        if account is not None:
+            found.append(mention_of(PLATFORM, MentionRole.REPLY, handle=_acct(account, host=host)))
+    quoted = (_quoted(status) or {}).get("quoted_status")
+    if isinstance(quoted, dict) and isinstance(quoted.get("account"), dict):
+        found.append(
+            mention_of(PLATFORM, MentionRole.QUOTE, handle=_acct(quoted["account"], host=host))
+        )
+    if body is not status:  # a boost
+        found.append(
+            mention_of(PLATFORM, MentionRole.REPOST, handle=_acct(body["account"], host=host))
+        )
+    return mentions_unique(found)
+
+
+def _acct(account: Any, *, host: str) -> str:
+    """An account (or a mention of one) as user@server, as it is written on other servers."""
     acct = str(account.get("acct") or account["username"])
     if "@" not in acct:  # local accounts come without their server
         acct = f"{acct}@{urlsplit(account.get('url') or '').hostname or host}"
+    return acct
+
+
+def _author(account: Any, *, host: str) -> AuthorData:
+    acct = _acct(account, host=host)
     return AuthorData(
         platform=PLATFORM,
         external_id=acct,

@@ -41,9 +41,11 @@ TWEET_FIELDS = [
     "referenced_tweets",
     "conversation_id",
     "note_tweet",  # the full text and entities of posts longer than 280 characters
+    "in_reply_to_user_id",  # whom a reply answers, even when the parent is not expanded
 ]
-# referenced_tweets.id brings the original of a retweet, whose hashtags the "RT …" text may cut.
-EXPANSIONS = ["author_id", "referenced_tweets.id"]
+# referenced_tweets.id brings the original of a retweet, whose hashtags the "RT …" text may cut,
+# and the tweets a post answers and quotes; referenced_tweets.id.author_id their authors.
+EXPANSIONS = ["author_id", "referenced_tweets.id", "referenced_tweets.id.author_id"]
 USER_FIELDS = ["username", "name", "profile_image_url", "public_metrics", "verified"]
 # tweepy copies its bearer token into a DEBUG log line; it only ever sees this placeholder.
 _TOKEN_PLACEHOLDER = "[redacted]"  # noqa: S105

@@ -1,7 +1,10 @@
 """Reads X API v2 tweets into `PostData`, once for both the search client and twarc2 archives.
 
-Tags and links come from the tweet's entities (those of `note_tweet` for long posts), with the
-retweeted original's added because the "RT …" text may cut them off; text is unescaped to plain.
+Tags, links and mentions come from the tweet's entities (those of `note_tweet` for long posts),
+with the retweeted original's added because the "RT …" text may cut them off; text is unescaped
+to plain. The authors of the tweets it answers, quotes or retweets come from those tweets in
+`includes` (expansion referenced_tweets.id, their users by referenced_tweets.id.author_id), a
+reply's also from `in_reply_to_user_id`, a retweet's also from its "RT @user:" prefix.
 """
 
 from __future__ import annotations
@@ -13,14 +16,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from hashtags.models import MentionRole
 from hashtags.normalize import hashtag_normalize
 
-from .base import AuthorData, PostData
+from .base import AuthorData, Mention, PostData
+from .mentions import mention_of, mentions_unique
 
 PLATFORM = "x"
 
 _TWITTER_EPOCH_MS = 1288834974657  # X ids carry their creation time (snowflake)
 _TEXT_TAG = re.compile(r"(?<![\w&/])[#\uff03](\w+)")
+_RETWEET_PREFIX = re.compile(r"RT @(\w+):")  # how X begins a retweet's text
 
 
 def _posts_from(response: Any) -> list[PostData]:
@@ -38,10 +44,14 @@ def _post(
     text, entities = _text_and_entities(tweet)
     hashtags = _hashtags(text, entities)
     links = _links(entities)
+    named = _named(entities)
+    retweeted = _retweeted(text, named) if repost_of else None
+    mentioned = [m for m in named if m is not retweeted]
     if repost_of in originals:  # the original's tags survive the retweet's truncated text
         original_text, original_entities = _text_and_entities(originals[repost_of])
         hashtags = _unique(hashtags + _hashtags(original_text, original_entities))
         links = _unique(links + _links(original_entities))
+        mentioned += _named(original_entities)
     author = _author(tweet.get("author_id", ""), users)
     metrics = tweet.get("public_metrics") or {}
     created_at = tweet.get("created_at")
@@ -64,7 +74,67 @@ def _post(
         reply_to=refs.get("replied_to", ""),
         quote_of=refs.get("quoted", ""),
         conversation_id=tweet.get("conversation_id") or "",
+        mentions=mentions_unique(
+            [
+                *(
+                    mention_of(PLATFORM, MentionRole.MENTION, handle=m[0], uid=m[1])
+                    for m in mentioned
+                ),
+                _wrote(
+                    MentionRole.REPLY,
+                    refs.get("replied_to"),
+                    users,
+                    originals,
+                    named,
+                    uid=tweet.get("in_reply_to_user_id"),
+                ),
+                _wrote(MentionRole.QUOTE, refs.get("quoted"), users, originals, named),
+                _wrote(MentionRole.REPOST, repost_of, users, originals, named, given=retweeted),
+            ]
+        ),
     )
+
+
+def _named(entities: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """(username, user id) of each entities.mentions item: {start, end, username, id}."""
+    found = []
+    for item in (entities or {}).get("mentions") or []:
+        if isinstance(item, dict) and isinstance(item.get("username"), str):
+            found.append((item["username"], str(item.get("id") or "")))
+    return found
+
+
+def _retweeted(text: str, named: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """Who a retweet's "RT @user:" names: that mention (with its id), else the text's name."""
+    prefix = _RETWEET_PREFIX.match(text)
+    if prefix is None:
+        return None
+    name = prefix[1].lower()
+    return next((m for m in named if m[0].lower() == name), (prefix[1], ""))
+
+
+def _wrote(
+    role: str,
+    tweet_id: str | None,
+    users: dict[str, dict[str, Any]],
+    originals: dict[str, Any],
+    named: list[tuple[str, str]],
+    *,
+    uid: str | None = None,
+    given: tuple[str, str] | None = None,
+) -> Mention | None:
+    """The author of a referenced tweet: the author_id of that tweet in includes, else `uid`
+    (a reply's in_reply_to_user_id), else `given` (a retweet's prefix); named by includes.users,
+    by the tweet's own mention of that id, or by `given`."""
+    if not tweet_id:
+        return None
+    given_name, given_id = given or ("", "")
+    author_id = (originals.get(tweet_id) or {}).get("author_id") or uid or given_id
+    handle = (users.get(author_id) or {}).get("username") if author_id else None
+    handle = handle or next((name for name, i in named if i and i == author_id), "")
+    if not handle and given_id in ("", author_id):
+        handle = given_name
+    return mention_of(PLATFORM, role, handle=handle, uid=author_id)
 
 
 def _text_and_entities(tweet: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:

@@ -14,8 +14,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from hashtags.ingest import batch_prepare, posts_upsert
-from hashtags.models import Author, Post, TagSetRollup, TagSetRollupHour
+from hashtags.models import Author, Post, PostMention, TagSetRollup, TagSetRollupHour
 from hashtags.services import hashtag_get_or_create
+from hashtags.sources.base import Mention
 from tests.support.checks import links_count, rollups_exact, rollups_stored, tag_names
 from tests.support.factories import CampaignFactory
 from tests.support.ingest_data import ARCHIVE_RECORD, T0, post
@@ -83,6 +84,11 @@ def snapshot() -> dict[str, list]:
         ),
         "rollups": sorted(rollups_stored().items()),
         "tagsets": sorted(Post.objects.values_list("external_id", "tagset__key")),
+        "mentions": sorted(
+            PostMention.objects.values_list(
+                "post__external_id", "platform", "role", "handle", "uid"
+            )
+        ),
     }
 
 
@@ -158,9 +164,31 @@ def test_an_empty_file_imports_nothing(week, tmp_path, fmt):
 
 def _store_a_week_of_posts() -> None:
     posts = [post(i, tags=("nhitweek", "hitworks"), likes=i, replies=1) for i in range(1, 6)]
-    posts[1] = replace(posts[1], quote_of="p1")  # a quote
-    posts[2] = replace(posts[2], reply_to="p1", quote_of="p2")  # a reply that quotes
-    posts += [post(6, tags=("ihearthit",), is_repost=True, likes=3, author_n=2)]
+    senator = Mention(role="mention", handle="senhealth", uid="1580000000000000001")
+    posts[0] = replace(posts[0], mentions=(senator, Mention(role="mention", uid="42")))
+    posts[1] = replace(posts[1], quote_of="p1", mentions=(Mention("quote", "user1", "101"),))
+    # a reply that quotes
+    posts[2] = replace(
+        posts[2],
+        reply_to="p1",
+        quote_of="p2",
+        mentions=(Mention("reply", "user1", "101"), Mention("quote", uid="146569971")),
+    )
+    # On Bluesky a mention is a DID; on Mastodon user@server.
+    posts[3] = replace(
+        post(4, tags=("nhitweek",), platform="bluesky"),
+        mentions=(Mention("mention", uid="did:plc:senhelpcmte2x7kq4rw5vb3m"),),
+    )
+    posts[4] = replace(
+        post(5, tags=("hitworks",), platform="mastodon"),
+        mentions=(Mention("reply", handle="dr_lee@hachyderm.io"),),
+    )
+    posts += [
+        replace(
+            post(6, tags=("ihearthit",), is_repost=True, likes=3, author_n=2),
+            mentions=(senator, Mention("repost", handle="healthitnerd")),
+        )
+    ]
     tricky = post(7, tags=("nhitweek",), likes=2)
     text = 'Quotes "and", commas, a tab\tand\na newline; ünïcödé ❤️ #NHITweek'
     posts.append(
@@ -177,22 +205,23 @@ def write_path(request, monkeypatch):
     return request.param
 
 
-def _without_quote_of(path: Path, fmt: str) -> None:
-    """Rewrite an export as one written before posts kept quote_of: no such key or column."""
+def _without(path: Path, fmt: str, field: str) -> None:
+    """Rewrite an export as one written before posts kept `field`: no such key or column."""
     text = path.read_text(encoding="utf-8")
     if fmt == "jsonl":
         records = [json.loads(line) for line in text.splitlines()]
-        lines = [json.dumps({k: v for k, v in r.items() if k != "quote_of"}) for r in records]
+        lines = [json.dumps({k: v for k, v in r.items() if k != field}) for r in records]
         path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
         return
     rows = list(csv.reader(io.StringIO(text, newline="")))
-    drop = rows[0].index("quote_of")
+    drop = rows[0].index(field)
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerows(r[:drop] + r[drop + 1 :] for r in rows)
     path.write_text(out.getvalue(), encoding="utf-8", newline="")
+    assert field not in path.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("written", ["now", "before_quote_of"])
+@pytest.mark.parametrize("written", ["now", "before_quote_of", "before_mentions"])
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_an_export_imported_into_an_empty_database_gives_the_same_rows(
     week, tmp_path, fmt, written, write_path
@@ -203,10 +232,12 @@ def test_an_export_imported_into_an_empty_database_gives_the_same_rows(
     out, _ = _export("nhit-week", "--format", fmt, "--output", target)
     assert out.strip() == f"exported: 7 posts to {target}"
     if written == "before_quote_of":  # an older export: the same rows, none of them quoting
-        _without_quote_of(target, fmt)
-        assert "quote_of" not in target.read_text(encoding="utf-8")
+        _without(target, fmt, "quote_of")
         at = POST_ROW.index("quote_of")
         before["posts"] = sorted((*row[:at], "", *row[at + 1 :]) for row in before["posts"])
+    if written == "before_mentions":  # older still: the same posts, addressed to nobody
+        _without(target, fmt, "mentions")
+        before["mentions"] = []
     _empty_the_post_tables()
     lines = _import(target, "--format", fmt, "--campaign", "nhit-week")
     assert lines[-1] == "imported: read=7 new=7 duplicates=0 skipped=0"
@@ -224,6 +255,45 @@ def test_a_twarc2_page_keeps_which_tweet_each_tweet_quotes(week, tmp_path, write
         "2100238241625018369": "2100238149350330369",  # replies to the kickoff, quotes that quote
         "2100238266790842369": "",  # a retweet of the quote
     }
+
+
+def test_an_export_writes_each_posts_mentions_as_role_handle_uid(week, tmp_path):
+    _store_a_week_of_posts()
+    jsonl, csv_file = tmp_path / "week.jsonl", tmp_path / "week.csv"
+    _export("nhit-week", "--format", "jsonl", "--output", jsonl)
+    _export("nhit-week", "--format", "csv", "--output", csv_file)
+
+    records = {r["external_id"]: r for r in map(json.loads, jsonl.read_text().splitlines())}
+    rows = {r["external_id"]: r for r in csv.DictReader(io.StringIO(csv_file.read_text()))}
+    assert records["p1"]["mentions"] == ["mention::42", "mention:senhealth:1580000000000000001"]
+    assert records["p3"]["mentions"] == ["quote::146569971", "reply:user1:101"]
+    assert records["p6"]["mentions"][1] == "repost:healthitnerd"
+    assert records["p4"]["mentions"] == [
+        "mention::did:plc:senhelpcmte2x7kq4rw5vb3m"
+    ]  # a Bluesky DID
+    assert records["p5"]["mentions"] == ["reply:dr_lee@hachyderm.io"]
+    assert records["p7"]["mentions"] == []
+    assert rows["p3"]["mentions"] == "quote::146569971;reply:user1:101"
+    assert rows["p7"]["mentions"] == ""
+
+
+def test_a_twarc2_page_keeps_whom_each_tweet_is_addressed_to(week, tmp_path, write_path):
+    lines = []
+    for name in ("search_quotes.json", "search_addressees.json"):
+        page = json.loads((FIXTURES / "x" / name).read_text())
+        lines.append(json.dumps({**page, "__twarc": {"version": "2.14.0"}}))
+    archive = tmp_path / "addressed.twarc2.jsonl"
+    archive.write_text("\n".join(lines) + "\n")
+
+    for _ in range(2):  # the second import stores nothing new, and no mention twice
+        _import(archive, "--format", "twarc2", "--campaign", "nhit-week")
+
+    got = snapshot()["mentions"]
+    assert ("2100238266790842369", "x", "repost", "interopnurse", "3141592653") in got
+    assert ("2100238241625018369", "x", "quote", "interopnurse", "3141592653") in got
+    assert ("2100238199000000001", "x", "reply", "repinteroptx", "1580000000000000001") in got
+    assert ("2100238200000000002", "x", "reply", "", "4400000000000000004") in got
+    assert len(got) == len(set(got)) == 12  # 5 in the quotes, 7 in the other page
 
 
 def test_the_export_holds_the_campaigns_posts_in_its_window_once_in_time_order(week):

@@ -64,6 +64,15 @@ HOSTILE_JSONL = {
     "year 0 in UTC": json.dumps({**GOOD, "created_at": "0001-01-01T00:30:00+01:00"}).encode(),
     "year 10000 in UTC": json.dumps({**GOOD, "created_at": "9999-12-31T23:00:00-05:00"}).encode(),
     "an id longer than its column": json.dumps({**GOOD, "external_id": "1" * 256}).encode(),
+    "mentions not a list": json.dumps({**GOOD, "mentions": "mention:bob"}).encode(),
+    "a mention of no known role": json.dumps({**GOOD, "mentions": ["likes:bob"]}).encode(),
+    "a mention naming nobody": json.dumps({**GOOD, "mentions": ["mention::"]}).encode(),
+    "a mention with a space": json.dumps({**GOOD, "mentions": ["mention:bo b"]}).encode(),
+    "a mention with a NUL": json.dumps({**GOOD, "mentions": ["mention:bob:1\x00"]}).encode(),
+    "a mention longer than its column": json.dumps(
+        {**GOOD, "mentions": ["mention::" + "1" * 256]}
+    ).encode(),
+    "a mention that is not text": json.dumps({**GOOD, "mentions": [{"handle": "bob"}]}).encode(),
 }
 HOSTILE_TWARC2 = {
     "nested 100000 deep": deep(100_000),

@@ -18,25 +18,20 @@ from hashtags.models import (
     Author,
     PollState,
     Post,
+    PostMention,
     TagSet,
     TagSetRollup,
     TagSetRollupHour,
 )
 from hashtags.services import hashtag_get_or_create
+from hashtags.sources.base import Mention
 from hashtags.tagsets import tagset_key
 from tests.support.checks import links_count, rollups_exact, rollups_stored, tag_names
 from tests.support.factories import SourceFactory
 from tests.support.ingest_data import T0, author, post
 from tests.support.together import run_together
 
-pytestmark = pytest.mark.both_databases
-
-
-@pytest.fixture(params=["page", "copy"], autouse=True)
-def path(request, monkeypatch):
-    staged_min = 1 if request.param == "copy" else 10**9
-    monkeypatch.setattr("hashtags.ingest.upsert.STAGED_MIN", staged_min)
-    return request.param
+pytestmark = [pytest.mark.both_databases, pytest.mark.usefixtures("path")]
 
 
 @pytest.fixture
@@ -200,6 +195,8 @@ def test_a_page_worker_and_an_archive_worker_storing_the_same_posts_at_once_matc
     for name in ("NHITweek", "HITworks"):
         hashtag_get_or_create(tag=name)
     archive = [post(i, tags=("nhitweek", "hitworks"), likes=2) for i in range(1200)]
+    addressed = (Mention("mention", "senhealth", "158"), Mention("reply", "senhealth", "158"))
+    archive = [replace(p, mentions=addressed) for p in archive]
     pages = [archive[i : i + 100] for i in range(600, 1200, 100)]
     pages += [[post(i, tags=("nhitweek",), likes=3) for i in range(1200, 1300)]]
 
@@ -214,6 +211,13 @@ def test_a_page_worker_and_an_archive_worker_storing_the_same_posts_at_once_matc
     assert posts_per_tagset() == {key_of("nhitweek", "hitworks"): 1200, key_of("nhitweek"): 100}
     rollups_exact()
     assert set(Post.objects.values_list("likes", flat=True)) == {2, 3}
+    # Each stored post's mentions once, whichever worker stored it.
+    assert PostMention.objects.count() == 2400
+    assert set(PostMention.objects.values_list("post_id", flat=True)) == set(
+        Post.objects.filter(external_id__in=[p.external_id for p in archive]).values_list(
+            "id", flat=True
+        )
+    )
 
 
 def _versions(model):

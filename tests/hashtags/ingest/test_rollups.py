@@ -46,14 +46,6 @@ pytestmark = pytest.mark.both_databases
 TAGS = ("nhitweek", "hitworks", "ihearthit")
 
 
-@pytest.fixture(params=["page", "copy"])
-def path(request, monkeypatch):
-    monkeypatch.setattr(
-        "hashtags.ingest.upsert.STAGED_MIN", 1 if request.param == "copy" else 10**9
-    )
-    return request.param
-
-
 @pytest.fixture
 def tags(db):
     return {name: hashtag_get_or_create(tag=name).pk for name in TAGS}

@@ -68,7 +68,11 @@ def test_it_asks_for_the_same_fields_as_search_in_one_request():
     assert sent_ids(call) == [ORIGINAL, GONE, REPLY, PROTECTED]  # each id once
     assert "public_metrics" in sent["tweet.fields"].split(",")
     assert "entities" in sent["tweet.fields"].split(",")
-    assert set(sent["expansions"].split(",")) == {"author_id", "referenced_tweets.id"}
+    assert set(sent["expansions"].split(",")) == {
+        "author_id",
+        "referenced_tweets.id",
+        "referenced_tweets.id.author_id",
+    }
     assert "username" in sent["user.fields"].split(",")
 
 
