@@ -352,6 +352,34 @@ class PollLog(models.Model):
         return f"{self.source} #{self.hashtag_id} {self.outcome} at {self.started_at:%H:%M}"
 
 
+class ImportedSpan(models.Model):
+    """What one archive import holds of one (platform, hashtag): the stretch from its first to
+    its last post, or the whole stretch its maker says it holds (the demo's generated minutes).
+
+    Coverage counts it as collected. hashtags.ingest writes it in the transaction that stores
+    the import's posts, so a span never claims a post that was not stored.
+    """
+
+    run = models.UUIDField(help_text="One import: an import_posts run, or a seeded edition.")
+    label = models.CharField(max_length=300, blank=True, default="", help_text="What it read.")
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    hashtag = models.ForeignKey(Hashtag, on_delete=models.CASCADE, related_name="imported_spans")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "platform", "hashtag"], name="importedspan_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["hashtag", "start"], name="importedspan_tag_time")]
+
+    def __str__(self) -> str:
+        return f"{self.label or self.run} {self.platform} #{self.hashtag_id}"
+
+
 class TagSet(models.Model):
     """One set of tracked hashtags that posts carry together, stored once.
 

@@ -45,6 +45,15 @@ def _max_backoff() -> timedelta:
     return timedelta(seconds=settings.POLL_MAX_BACKOFF_SECONDS)
 
 
+def poll_overdue_after(source: Source) -> timedelta:
+    """How long after its last complete poll ended a healthy source's next poll has surely
+    ended too: its interval, a tick of the scheduler and a poll's lease. Until then the time
+    since is the live edge, still to come, not a gap."""
+    return timedelta(
+        seconds=source.poll_interval + settings.POLL_SCHEDULER_SECONDS + settings.POLL_LEASE_SECONDS
+    )
+
+
 def poll_state_for(*, source: Source, now: datetime | None = None) -> PollState:
     state, _ = PollState.objects.get_or_create(
         source=source, defaults={"next_poll_at": now or timezone.now()}

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from campaigns.access import VIEW_DASHBOARD, json_denied, user_can_view_private
@@ -42,6 +43,12 @@ def top_posts_options(request: HttpRequest) -> dict[str, Any]:
         **limit_parse(request),
         "public": not user_can_view_private(request.user, VIEW_DASHBOARD),
     }
+
+
+def coverage_options(request: HttpRequest) -> dict[str, Any]:
+    """Coverage also changes with the clock (the live edge, a poll overdue), not only with what
+    is stored: its answer is kept for the minute it was computed in."""
+    return {"now": timezone.now().replace(second=0, microsecond=0)}
 
 
 def _endpoint(
@@ -85,7 +92,12 @@ def _window_only(selector: Callable[..., dict]) -> Callable[[Campaign, Window], 
 
 SCOPE = frozenset({PLATFORM, HASHTAG})
 volume = _endpoint("volume", _window_only(campaign_volume), SCOPE | {GRANULARITY})
-coverage = _endpoint("coverage", _window_only(campaign_coverage), frozenset({PLATFORM}))
+coverage = _endpoint(
+    "coverage",
+    lambda c, w, **o: campaign_coverage(campaign=c, window=w, **o),
+    frozenset({PLATFORM}),
+    coverage_options,
+)
 summary = _endpoint("summary", _window_only(campaign_summary), SCOPE)
 heatmap = _endpoint("heatmap", _window_only(campaign_heatmap), SCOPE)
 yoy = _endpoint("yoy", _window_only(campaign_yoy), SCOPE)

@@ -5,9 +5,9 @@ Design:
 - Posts come from the demo source's generator (hashtags.sources.demo), minute by minute over
   an edition's window, with the seed polling uses, so the ids are the ones a poll of the same
   minutes would produce. They are stored through the storage service (posts_upsert, like
-  `import_posts`: no source, no cursor), in archive-sized batches inside ONE transaction, so an
-  edition is filled whole or not at all; rollups, links and tag sets come out as for polled
-  posts.
+  `import_posts`: no source, no cursor, one ArchiveRun per edition), in archive-sized batches
+  inside ONE transaction, so an edition is filled whole or not at all; rollups, links and tag
+  sets come out as for polled posts, and coverage counts the generated minutes as imported.
 - Last year keeps a deterministic share of the generated posts (LAST_YEAR_KEEP, chosen by a
   hash of the original's id, so a repost goes with its original), so this year is ahead.
 - This year: the history from the start up to the point where the live poll's backfill
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 
@@ -34,7 +34,7 @@ from django.db import transaction
 from campaigns.jobs.scheduling import poll_work
 from campaigns.models import Campaign
 from campaigns.posts import campaign_posts
-from hashtags.ingest import posts_upsert
+from hashtags.ingest import ArchiveRun, posts_upsert
 from hashtags.normalize import hashtag_normalize
 from hashtags.polling import PollResult, source_poll
 from hashtags.sources.base import AuthorData, PostData
@@ -140,19 +140,23 @@ def welcome_post(campaign: Campaign, hashtags: list[str], *, now: datetime) -> P
     )
 
 
-def _store(posts: Iterator[PostData], fill: EditionFill) -> None:
-    """Everything in one transaction, a batch per storage call."""
+def _store(
+    posts: Iterator[PostData], fill: EditionFill, *, label: str, start: datetime, end: datetime
+) -> None:
+    """Everything in one transaction, a batch per storage call, as one import. Every minute of
+    [start, end) is generated, so the import holds that stretch whole, unless MAX_POSTS cut it
+    short: then only up to its last post."""
+    archive = ArchiveRun(label=label, covers=(start, start))
+    kept = islice(posts, MAX_POSTS)
     with transaction.atomic():
-        batch: list[PostData] = []
-        for post in islice(posts, MAX_POSTS):
-            batch.append(post)
-            if len(batch) >= BATCH:
-                fill.new += posts_upsert(posts=batch).new
-                fill.generated += len(batch)
-                batch = []
-        if batch:
-            fill.new += posts_upsert(posts=batch).new
+        batch = list(islice(kept, BATCH))
+        while batch:
+            following = list(islice(kept, BATCH))
+            if not following and next(posts, None) is None:
+                archive = replace(archive, covers=(start, end))
+            fill.new += posts_upsert(posts=batch, archive=archive).new
             fill.generated += len(batch)
+            batch = following
 
 
 def _with_welcome(posts: Iterator[PostData], welcome: PostData) -> Iterator[PostData]:
@@ -173,7 +177,13 @@ def edition_fill(
     posts = generated_posts(
         client=demo_client(now), hashtags=hashtags, start=campaign.start, end=end, share=share
     )
-    _store(_with_welcome(posts, welcome_post(campaign, hashtags, now=now)), fill)
+    _store(
+        _with_welcome(posts, welcome_post(campaign, hashtags, now=now)),
+        fill,
+        label=f"demo posts of {campaign.name}",
+        start=campaign.start,
+        end=end,
+    )
     if live:
         result = demo_poll(campaign=campaign, now=now)
         if result is not None:

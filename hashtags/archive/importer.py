@@ -4,6 +4,9 @@ Reading never aborts: a malformed line (see hashtags.archive.reading) is skipped
 with its line number. Posts are stored in archive-sized batches, one transaction each; a batch
 the database refuses is halved until the refused post is found and skipped, so a post is either
 stored whole or not at all. Reading and formatting run one batch ahead in a thread of their own.
+Each batch also widens what the import covers (its first to its last post per platform and
+hashtag, hashtags.ingest.imported) in the batch's own transaction: coverage counts an imported
+stretch as collected, not as a gap in polling.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import IO, Any
 
 from django.db import DataError, IntegrityError, connection
 
-from ..ingest import Prepared, UpsertResult, batch_prepare, posts_upsert, prefetched
+from ..ingest import ArchiveRun, Prepared, UpsertResult, batch_prepare, posts_upsert, prefetched
 from ..sources.base import PostData
 from .reading import FORMATS_IN, archive_records
 
@@ -54,17 +57,26 @@ def archive_import(
 
     tracked: the hashtag names posts may be linked to (None: every Hashtag row, as polling).
     progress: called with the number of bytes read since its last call.
+    The import is one ArchiveRun, named by its files.
     """
     if fmt not in FORMATS_IN:
         raise ValueError(f"Unknown archive format {fmt!r}; use one of {', '.join(FORMATS_IN)}.")
     result = ImportResult()
+    archive = ArchiveRun(label=", ".join(path.name for path in paths))
     # Reading, parsing and formatting run one batch ahead in a thread of their own, while this
     # one waits for the database; results are applied here, in file order.
     chunks = _chunks(paths, fmt=fmt, tracked=tracked, size=batch_size, vendor=connection.vendor)
     for chunk in prefetched(chunks):
         for where in chunk.skipped:
             result.skip(where)
-        _flush(chunk.batch, chunk.origins, store=store, result=result, prepared=chunk.prepared)
+        _flush(
+            chunk.batch,
+            chunk.origins,
+            store=store,
+            result=result,
+            archive=archive,
+            prepared=chunk.prepared,
+        )
         if progress is not None and chunk.read_bytes:
             progress(chunk.read_bytes)
     return result
@@ -121,20 +133,21 @@ def _flush(
     *,
     store: Store,
     result: ImportResult,
+    archive: ArchiveRun,
     prepared: Prepared | None = None,
 ) -> None:
     if not batch:
         return
     try:
-        stored = store(posts=batch if prepared is None else prepared)
+        stored = store(posts=batch if prepared is None else prepared, archive=archive)
     except (DataError, IntegrityError):
         if len(batch) == 1:  # the database refused this one post: skip it, keep going
             if origins[0] not in result.skipped_at:
                 result.skip(origins[0])
             return
         half = len(batch) // 2  # find the refused post(s) by halving; the rest is stored
-        _flush(batch[:half], origins[:half], store=store, result=result)
-        _flush(batch[half:], origins[half:], store=store, result=result)
+        _flush(batch[:half], origins[:half], store=store, result=result, archive=archive)
+        _flush(batch[half:], origins[half:], store=store, result=result, archive=archive)
         return
     result.read += len(batch)
     result.new += stored.new

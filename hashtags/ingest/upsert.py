@@ -7,7 +7,8 @@ tag-set rollups (hashtags.ingest.rollups), which grow by exactly what changed: a
 contribution, the difference of changed metrics, a grown tag set's move. So storing the same
 page twice, or two workers storing overlapping pages at once, gives the same rows and counts
 as storing it once. The source's cursor is saved in the same transaction as the page it came
-from, and hashtags.signals.posts_stored is sent in it.
+from, so is an archive import's coverage (hashtags.ingest.imported), and
+hashtags.signals.posts_stored is sent in it.
 
 Locks are taken in one order by every writer: tag sets (by key), authors, new posts, stored
 posts (by key), then rollup rows. A tag set is only made before any row lock is taken: one
@@ -35,6 +36,7 @@ from ..generation import generation_bump
 from ..models import Hashtag, PollState, Source
 from ..signals import posts_stored_send, posts_stored_wanted
 from ..sources.base import PostData
+from .imported import ArchiveRun, imported_spans_record
 from .paged import page_store
 from .results import Prepared, UpsertResult
 from .rollups import Deltas, TagSetsMissing, tagsets_ensure
@@ -69,8 +71,10 @@ def posts_upsert(
     source: Source | None = None,
     cursor: dict[str, Any] | None = None,
     now: datetime | None = None,
+    archive: ArchiveRun | None = None,
 ) -> UpsertResult:
-    """Store a page of posts (and the cursor it came with) in one transaction."""
+    """Store a page of posts (and the cursor it came with, or the stretch of the archive it
+    belongs to) in one transaction."""
     now = now or timezone.now()
     if not isinstance(posts, Prepared):
         posts = batch_prepare(posts=posts, vendor=connection.vendor)
@@ -78,7 +82,7 @@ def posts_upsert(
     safe = False
     for _ in range(_RESTARTS):
         try:
-            return _upsert(posts, source=source, cursor=cursor, now=now, safe=safe)
+            return _upsert(posts, source=source, cursor=cursor, now=now, safe=safe, archive=archive)
         except TagSetsMissing as missing:  # rolled back: make them first, lock-free, then again
             with transaction.atomic():
                 tagsets_ensure(missing.keys)
@@ -107,6 +111,7 @@ def _upsert(
     cursor: dict[str, Any] | None,
     now: datetime,
     safe: bool,
+    archive: ArchiveRun | None,
 ) -> UpsertResult:
     batch = prepared.posts
     result = UpsertResult(read=len(batch))
@@ -131,6 +136,8 @@ def _upsert(
         elif batch:
             new_ids = page_store(batch, result=result, **args)
         deltas.apply()
+        if archive is not None:
+            imported_spans_record(archive=archive, posts=batch, tag_ids=tag_ids)
         if source is not None and cursor is not None:
             PollState.objects.update_or_create(source=source, defaults={"cursor": cursor})
         if want_ids:

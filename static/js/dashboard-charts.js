@@ -2,8 +2,11 @@
    gaps shaded on it, year over year, and the platform split.
 
    Two small plugins of our own: coverageShade fills the spans where a source was rate limited,
-   failing or not polled (from /api/coverage) behind the lines, so a partial number looks
-   partial; paperBackground paints the canvas white so a downloaded PNG is readable anywhere.
+   failing or not polled, and tints those an archive import holds (from /api/coverage), behind
+   the lines, so a partial number looks partial. Each source shades its own band of the plot
+   (a platform's imports shade its sources' bands, or one of their own), with its name, so one
+   failing source shades only its own share; the tooltip names what covers the hovered time.
+   paperBackground paints the canvas white so a downloaded PNG is readable anywhere.
    Charts are created once and updated in place on every refresh (no animation, no flicker),
    keeping the series a reader hid in the legend hidden. */
 (function () {
@@ -37,31 +40,62 @@
     return tile;
   }
 
-  /* The shading of each kind of gap; the legend under the chart (CSS) draws the same. */
+  /* What each kind of coverage span means, as the legend, the tooltip and the CSV say it. */
+  const COVERAGE_REASONS = {
+    imported: "Imported from an archive",
+    not_polled: "Not polled",
+    rate_limited: "Rate limited",
+    error: "Polling failed",
+  };
+
+  function reasonText(reason) {
+    return (COVERAGE_REASONS[reason] || COVERAGE_REASONS.not_polled).toLowerCase();
+  }
+
+  /* The shading of each kind of span; the legend under the chart (CSS) draws the same. */
   function gapFills(ctx) {
     return {
+      imported: "rgba(84, 174, 255, 0.16)",
       not_polled: "rgba(140, 149, 159, 0.22)",
       rate_limited: ctx.createPattern(hatch("rgba(191, 135, 0, 0.55)", "rgba(255, 223, 128, 0.25)"), "repeat"),
       error: ctx.createPattern(hatch("rgba(207, 34, 46, 0.5)", "rgba(255, 129, 130, 0.18)"), "repeat"),
     };
   }
 
+  /* The longest of the names that fits the span: source and reason, source, platform. */
+  function laneLabel(ctx, texts, left, top, width, height) {
+    if (height < 16) return;
+    ctx.font = `600 12px ${Chart.defaults.font.family}`;
+    const text = texts.find((t) => ctx.measureText(t).width + 8 <= width);
+    if (!text) return;
+    ctx.fillStyle = "rgba(36, 41, 47, 0.85)";
+    ctx.textBaseline = "top";
+    ctx.fillText(text, left + 4, top + 3);
+  }
+
   const coverageShade = {
     id: "coverageShade",
-    defaults: { spans: [] },
+    defaults: { lanes: [] },
     beforeDatasetsDraw(chart, args, options) {
-      const spans = options.spans || [];
+      const lanes = options.lanes || [];
       const x = chart.scales.x;
-      if (!spans.length || !x) return;
+      if (!lanes.length || !x) return;
       const { ctx, chartArea } = chart;
       const fills = gapFills(ctx);
+      const height = (chartArea.bottom - chartArea.top) / lanes.length;
       ctx.save();
-      spans.forEach((span) => {
-        const left = Math.max(x.getPixelForValue(span.start), chartArea.left);
-        const right = Math.min(x.getPixelForValue(span.end), chartArea.right);
-        if (!(right > left)) return;
-        ctx.fillStyle = fills[span.reason] || fills.not_polled;
-        ctx.fillRect(left, chartArea.top, right - left, chartArea.bottom - chartArea.top);
+      lanes.forEach((lane, i) => {
+        const top = chartArea.top + i * height;
+        lane.spans.forEach((span) => {
+          const left = Math.max(x.getPixelForValue(span.start), chartArea.left);
+          const right = Math.min(x.getPixelForValue(span.end), chartArea.right);
+          if (!(right > left)) return;
+          ctx.fillStyle = fills[span.reason] || fills.not_polled;
+          ctx.fillRect(left, top, right - left, height);
+          const reason = reasonText(span.reason);
+          const names = [`${lane.name}: ${reason}`, lane.name, `${lane.label}: ${reason}`];
+          laneLabel(ctx, [...names, lane.label], left, top, right - left, height);
+        });
       });
       ctx.restore();
     },
@@ -181,22 +215,70 @@
     return out;
   }
 
-  function gapSpans(coverage) {
-    const spans = [];
-    ((coverage && coverage.sources) || []).forEach((source) =>
-      source.gaps.forEach((gap) =>
-        spans.push({
-          start: NS.when(gap.start).toMillis(),
-          end: NS.when(gap.end).toMillis(),
-          reason: gap.reason,
+  /* One band per source that existed in the range; a platform's imports shade each band of
+     its sources, or a band of their own when none of its sources existed then. */
+  function coverageLanes(coverage) {
+    const sources = (coverage && coverage.sources) || [];
+    const platforms = (coverage && coverage.platforms) || [];
+    const ms = (iso) => NS.when(iso).toMillis();
+    const imported = {};
+    platforms.forEach((p) => {
+      imported[p.platform] = (p.imports || []).map((i) => ({
+        start: ms(i.start),
+        end: ms(i.end),
+        reason: "imported",
+        message: i.label,
+      }));
+    });
+    const lanes = sources.map((s) => ({
+      name: s.source,
+      label: s.platform_label || PLATFORMS[s.platform] || s.platform,
+      platform: s.platform,
+      spans: [
+        ...(imported[s.platform] || []),
+        ...s.gaps.map((g) => ({
+          start: ms(g.start),
+          end: ms(g.end),
+          reason: g.reason,
+          message: g.message,
+        })),
+      ],
+    }));
+    const polled = new Set(sources.map((s) => s.platform));
+    platforms
+      .filter((p) => !polled.has(p.platform) && imported[p.platform].length)
+      .forEach((p) =>
+        lanes.push({
+          name: p.platform_label,
+          label: p.platform_label,
+          platform: p.platform,
+          spans: imported[p.platform],
         })
-      )
+      );
+    const order = (lane) => PLATFORM_ORDER.indexOf(lane.platform);
+    return lanes.sort((a, b) => order(a) - order(b));
+  }
+
+  const BUCKET_MS = { minute: 60e3, hour: 36e5, day: 864e5 };
+
+  /* "Mastodon (https://…): polling failed (HTTP 503)" for each band covering [x, x + step). */
+  function lanesAt(lanes, x, step) {
+    const lines = [];
+    lanes.forEach((lane) =>
+      lane.spans
+        .filter((span) => span.start < x + step && span.end > x)
+        .forEach((span) => {
+          const message = span.message ? ` (${span.message.slice(0, 80)})` : "";
+          lines.push(`${lane.name}: ${reasonText(span.reason)}${message}`);
+        })
     );
-    return spans;
+    return lines;
   }
 
   function drawVolume(canvas, volume, coverage, options) {
     const stacked = Boolean(options.stacked);
+    const lanes = coverageLanes(coverage);
+    const step = BUCKET_MS[volume.granularity] || BUCKET_MS.hour;
     return upsert("volume", canvas, {
       type: "line",
       data: { datasets: volumeDatasets(volume, stacked) },
@@ -215,8 +297,13 @@
           },
         },
         plugins: {
-          coverageShade: { spans: gapSpans(coverage) },
+          coverageShade: { lanes },
           legend: { position: "bottom" },
+          tooltip: {
+            callbacks: {
+              footer: (items) => (items.length ? lanesAt(lanes, items[0].parsed.x, step) : []),
+            },
+          },
         },
       },
     });
@@ -285,8 +372,10 @@
   Object.assign(NS, {
     PLATFORMS,
     PLATFORM_ORDER,
+    COVERAGE_REASONS,
     stacksTotal,
     coverageShade,
+    coverageLanes,
     setChartDefaults: setDefaults,
     drawVolume,
     drawYoy,

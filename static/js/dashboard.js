@@ -10,7 +10,7 @@
   const NS = window.NhitDash;
   const root = document.getElementById("dashboard");
   if (!root || !NS || !window.Chart || !window.luxon) return;
-  const { formatNumber } = window.NhitDom;
+  const { el, formatNumber } = window.NhitDom;
 
   const zone = root.dataset.timezone;
   luxon.Settings.defaultZone = zone;
@@ -97,6 +97,15 @@
     volume: drawVolume,
     coverage(data) {
       root.querySelector("[data-coverage-summary]").textContent = NS.coverageSentence(data);
+      root.querySelector("[data-coverage-issues]").replaceChildren(
+        ...NS.coverageIssues(data).map((issue) =>
+          el("li", {}, [
+            el("span", { class: `swatch swatch--${issue.swatch}` }),
+            el("strong", { text: issue.source }),
+            issue.text,
+          ])
+        )
+      );
       NS.publish("coverage", NS.coverageModel(data));
     },
     "top-posts"(data) {

@@ -17,6 +17,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from campaigns.curation.services import story_curate
+from hashtags.ingest import ArchiveRun, posts_upsert
 from hashtags.models import PollLog, Post
 from hashtags.services import heartbeat_record
 from tests.support.dashboard_data import random_posts, store
@@ -186,8 +187,8 @@ DAYS = 5
 @pytest.fixture
 def editions(db, curator):
     """NHIT Week 2025 and 2026 (public, one series), posts of both on two platforms, a source
-    with a covered stretch and a rate-limited one, and on 2026 a featured post, a pinned post,
-    a story and a pinned story."""
+    with a covered stretch and a rate-limited one, an imported day, and on 2026 a featured
+    post, a pinned post, a story and a pinned story."""
     series = SeriesFactory()
     tags = ["NHITweek", "HITworks", "IHeartHIT"]
     previous, current = (
@@ -205,6 +206,10 @@ def editions(db, curator):
     )
     store(random_posts(1, START_2025, DAYS * 86400, count=80))
     store(random_posts(2, START_2026, DAYS * 86400, count=80))
+    # The 2026 campaign's first day also came from an archive.
+    posts_upsert(
+        posts=random_posts(3, START_2026, 86400, count=10), archive=ArchiveRun(label="day1.jsonl")
+    )
 
     source = SourceFactory(platform="x")
     for hashtag in current.hashtags.all():
@@ -277,18 +282,37 @@ DASHBOARD = {
         "source": ...,
     },
     "coverage": {
+        "as_of": ...,
         "campaign": ...,
         "end": ...,
+        "platform": ...,
+        "platforms": [
+            {
+                "covered_share": ...,
+                "imported_share": ...,
+                "imports": [{"end": ..., "imported_at": ..., "label": ..., "start": ...}],
+                "platform": ...,
+                "platform_label": ...,
+                "polled_share": ...,
+            }
+        ],
+        "range": ...,
         "sources": [
             {
+                "added": ...,
                 "covered_share": ...,
                 "enabled": ...,
                 "gaps": [{"end": ..., "message": ..., "reason": ..., "start": ...}],
+                "imported_share": ...,
+                "pending_from": ...,
                 "platform": ...,
+                "platform_label": ...,
+                "polled_share": ...,
                 "source": ...,
             }
         ],
         "start": ...,
+        "timezone": ...,
     },
     "heatmap": {
         "campaign": ...,

@@ -42,6 +42,24 @@ def logs(source) -> dict[str, tuple[str, int]]:
     return {name: (outcome, stored) for name, outcome, stored in rows}
 
 
+def poll_logged(source, campaign, outcome, start, end, message="") -> None:
+    """One poll of the campaign's hashtags as source_poll logs it: a row per hashtag for the
+    window [start, end), finished at its end."""
+    PollLog.objects.bulk_create(
+        PollLog(
+            source=source,
+            hashtag=hashtag,
+            started_at=end,
+            finished_at=end,
+            window_start=start,
+            window_end=end,
+            outcome=outcome,
+            message=message,
+        )
+        for hashtag in campaign.hashtags.all()
+    )
+
+
 class Untouchable:
     """A client factory that fails the test if the poller asks it for a client."""
 

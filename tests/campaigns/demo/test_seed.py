@@ -11,6 +11,7 @@ from django.db.models import Sum
 from django.http import QueryDict
 from django.test import Client
 
+from campaigns.dashboard.coverage import campaign_coverage
 from campaigns.dashboard.params import window_parse
 from campaigns.dashboard.yoy import campaign_yoy
 from campaigns.demo.posts import LIVE_BACKFILL, demo_client, generated_posts
@@ -20,7 +21,15 @@ from campaigns.demo.wall import wall_seed
 from campaigns.models import Campaign, CurationEvent, PostCuration, Story
 from campaigns.posts import campaign_posts
 from campaigns.totals import campaign_totals
-from hashtags.models import Author, PollLog, PollState, Post, TagSet, TagSetRollup
+from hashtags.models import (
+    Author,
+    ImportedSpan,
+    PollLog,
+    PollState,
+    Post,
+    TagSet,
+    TagSetRollup,
+)
 from tests.support.checks import links_count, rollups_exact
 
 pytestmark = [pytest.mark.both_databases, pytest.mark.django_db]
@@ -45,6 +54,7 @@ def _counts() -> dict[str, int]:
         "curations": PostCuration.objects.count(),
         "events": CurationEvent.objects.count(),
         "poll_logs": PollLog.objects.count(),
+        "imported_spans": ImportedSpan.objects.count(),
     }
 
 
@@ -96,6 +106,34 @@ def test_the_live_edition_is_filled_from_its_start_and_polled_once(seeded):
     }
     stored = set(campaign_posts(campaign=this_year).values_list("external_id", flat=True))
     assert stored == expected | {"demo-welcome-nhit-week-2026"}
+
+
+def test_last_years_edition_reads_as_imported_whole_not_as_unpolled(seeded):
+    _, last_year = seeded
+    answer = Client().get(f"/c/{last_year.slug}/api/coverage").json()
+    # The demo source was added a year later: it missed nothing of 2025, and says nothing.
+    assert answer["sources"] == []
+    (demo,) = answer["platforms"]
+    assert demo["platform"] == "demo"
+    assert (demo["covered_share"], demo["imported_share"], demo["polled_share"]) == (1, 1, 0)
+    (imported,) = demo["imports"]
+    assert imported["label"] == "demo posts of NHIT Week 2025"
+    assert datetime.fromisoformat(imported["start"]) == last_year.start
+    assert datetime.fromisoformat(imported["end"]) == last_year.end
+
+
+def test_this_years_edition_is_imported_then_polled_without_a_gap(seeded):
+    this_year, _ = seeded
+    window = window_parse(params=QueryDict(""), campaign=this_year, now=NOW)
+    answer = campaign_coverage(campaign=this_year, window=window, now=NOW + timedelta(seconds=20))
+    (source,) = answer["sources"]
+    assert source["gaps"] == []  # the import meets the poll, and the live edge is no gap
+    assert source["pending_from"] is not None
+    assert source["covered_share"] > 0.999
+    # Monday 00:00 to 13:30 from the seed's import, 13:30 to 19:30 from the live poll.
+    assert source["imported_share"] == pytest.approx(13.5 / 19.5, abs=0.001)
+    (imported,) = answer["platforms"][0]["imports"]
+    assert datetime.fromisoformat(imported["end"]) == NOW.replace(second=0) - LIVE_BACKFILL
 
 
 def test_the_wall_has_a_pinned_welcome_featured_posts_and_approved_stories(seeded):

@@ -12,9 +12,18 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import DataError
 
-from hashtags.ingest import batch_prepare, posts_upsert
-from hashtags.models import Author, Post, PostMention, TagSetRollup, TagSetRollupHour
+from hashtags.archive import archive_import
+from hashtags.ingest import Prepared, batch_prepare, posts_upsert
+from hashtags.models import (
+    Author,
+    ImportedSpan,
+    Post,
+    PostMention,
+    TagSetRollup,
+    TagSetRollupHour,
+)
 from hashtags.services import hashtag_get_or_create
 from hashtags.sources.base import Mention
 from tests.support.checks import links_count, rollups_exact, rollups_stored, tag_names
@@ -121,6 +130,53 @@ def test_a_twarc2_archive_with_repeats_and_bad_lines_is_counted_exactly(week):
     assert sum(TagSetRollup.objects.values_list("reposts", flat=True)) == 1
     rollups_exact()
     assert Author.objects.get(external_id="3141592653").handle == "interopnurse"
+
+
+def _spans_recorded() -> dict[tuple[str, str], tuple[datetime, datetime]]:
+    rows = ImportedSpan.objects.values_list("platform", "hashtag__name", "start", "end")
+    return {(platform, tag): (start, end) for platform, tag, start, end in rows}
+
+
+def _spans_stored() -> dict[tuple[str, str], tuple[datetime, datetime]]:
+    """From the first to the last stored post of each platform and tracked hashtag."""
+    spans: dict[tuple[str, str], tuple[datetime, datetime]] = {}
+    for stored in Post.objects.all():
+        for tag in tag_names(stored):
+            at = stored.created_at
+            first, last = spans.get((stored.platform, tag), (at, at))
+            spans[(stored.platform, tag)] = (min(first, at), max(last, at))
+    return spans
+
+
+def test_an_import_records_the_stretch_it_holds_of_each_platform_and_hashtag(week):
+    _import(TWARC2, "--format", "twarc2")
+    assert _spans_recorded() == _spans_stored()
+    assert set(ImportedSpan.objects.values_list("label", flat=True)) == {"search.twarc2.jsonl"}
+    assert ImportedSpan.objects.values("run").distinct().count() == 1
+
+
+def test_a_post_the_database_refuses_is_not_claimed_as_imported(week, tmp_path):
+    records = [
+        {**ARCHIVE_RECORD, "external_id": str(n), "created_at": f"2026-09-16T1{n}:00:00+00:00"}
+        for n in range(4)
+    ]
+    path = tmp_path / "posts.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+
+    def store(*, posts, archive):
+        batch = posts.posts if isinstance(posts, Prepared) else posts
+        if any(p.external_id == "3" for p in batch):  # the latest post
+            raise DataError("value too long")
+        return posts_upsert(posts=posts, archive=archive)
+
+    result = archive_import(paths=[path], fmt="jsonl", store=store)
+    assert (result.new, result.skipped) == (3, 1)
+    assert _spans_recorded() == {
+        ("x", "nhitweek"): (
+            datetime(2026, 9, 16, 10, tzinfo=UTC),
+            datetime(2026, 9, 16, 12, tzinfo=UTC),
+        )
+    }
 
 
 def test_importing_the_same_archive_twice_stores_nothing_new(week):
